@@ -6,3 +6,4 @@
 //! [`extract`](mod@extract) puts them together into [`Features`].
 
 pub mod normalize;
+pub mod rules;

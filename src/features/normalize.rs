@@ -173,7 +173,8 @@ fn map_clusters(original: &str) -> Vec<Unit> {
         let (start, end) = (start as u32, end as u32);
         if base.is_ascii() && cluster.len() == 1 {
             let ch = match base {
-                '\t' | '\n' | '\r' | '\x0B' | '\x0C' => ' ',
+                '\n' => '\n',
+                '\t' | '\r' | '\x0B' | '\x0C' => ' ',
                 c if c.is_ascii_control() => continue,
                 c => c.to_ascii_lowercase(),
             };
@@ -598,19 +599,27 @@ fn remove_spaces_between_ideographs(units: Vec<Unit>) -> Vec<Unit> {
         .collect()
 }
 
-/// Runs of white space become one space; leading and trailing white space is dropped.
+/// Runs of white space become one space, or one line break if the run held one; leading and
+/// trailing white space is dropped. Line breaks are kept because rules do not match across them.
 fn collapse_whitespace(units: Vec<Unit>) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(units.len());
     for u in units {
-        if u.ch.is_whitespace() {
-            if out.last().is_some_and(|last| last.ch != ' ') {
-                out.push(Unit { ch: ' ', ..u });
-            }
-        } else {
+        if !u.ch.is_whitespace() {
             out.push(u);
+            continue;
+        }
+        let ch = if u.ch == '\n' { '\n' } else { ' ' };
+        match out.last_mut() {
+            None => {}
+            Some(last) if last.ch == ' ' || last.ch == '\n' => {
+                if ch == '\n' {
+                    last.ch = '\n';
+                }
+            }
+            Some(_) => out.push(Unit { ch, ..u }),
         }
     }
-    if out.last().is_some_and(|u| u.ch == ' ') {
+    if out.last().is_some_and(|u| u.ch.is_whitespace()) {
         out.pop();
     }
     out
@@ -739,7 +748,8 @@ mod tests {
 
     #[test]
     fn white_space_is_collapsed() {
-        assert_eq!(norm("  free\n\n\tflight  "), "free flight");
+        assert_eq!(norm("  free \t flight  "), "free flight");
+        assert_eq!(norm("free\n\n\tflight\r\n"), "free\nflight");
     }
 
     #[test]

@@ -8,3 +8,4 @@
 //! A flag is a lead for a human to review, never an accusation.
 
 pub mod features;
+pub mod ad;

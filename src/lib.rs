@@ -9,3 +9,6 @@
 
 pub mod features;
 pub mod ad;
+pub mod check;
+pub mod classify;
+pub mod score;

@@ -1,9 +1,173 @@
-//! Stage 2 of the pipeline: features. Turns an ad into what the classifier reads.
+//! Stage 2 of the pipeline: features. Turns an [`Ad`] into what the classifier reads.
 //!
-//! [`normalize`] makes the text matchable whatever its disguise, [`rules`] finds red flags with
+//! [`normalize`] makes text matchable whatever its disguise, [`rules`] finds red flags with
 //! evidence in the ad's own words, [`salary`] reads pay and converts it to USD per month,
-//! [`entities`] pulls out the contacts that link ads from the same recruiter, and
-//! [`extract`](mod@extract) puts them together into [`Features`].
+//! [`entities`] pulls out the contacts that link ads from the same recruiter, and [`signals`]
+//! derives the flags that no phrase can show (pay far above the norm, a chat app as the only
+//! contact, no employer named). [`Extractor`] puts them together into [`Features`].
 
+pub mod entities;
 pub mod normalize;
 pub mod rules;
+pub mod salary;
+pub mod signals;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ad::{Ad, Field};
+use entities::Entity;
+use normalize::normalize;
+use rules::{Polarity, RuleSet};
+use salary::{MoneyTable, Salary};
+
+/// Most matches of one rule kept per field: enough evidence to read, bounded output.
+const MAX_MATCHES_PER_RULE_AND_FIELD: usize = 3;
+
+/// A red flag (or protective signal) found in an ad, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// The rule's id.
+    pub id: String,
+    /// The rule's short title.
+    pub label: String,
+    /// Whether it raises (`risk`) or lowers (`protective`) the score.
+    pub polarity: Polarity,
+    /// The field the evidence is in.
+    pub field: Field,
+    /// The ad's own text that triggered the rule (empty for a signal about something missing).
+    pub evidence: String,
+    /// Byte offset where the evidence starts in the field.
+    pub start: usize,
+    /// Byte offset where the evidence ends in the field.
+    pub end: usize,
+    /// For derived signals, what was computed, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// An entity found in a field of the ad.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundEntity {
+    /// The field it was found in.
+    pub field: Field,
+    /// What it is and its normalised value.
+    #[serde(flatten)]
+    pub entity: Entity,
+    /// The text as written in the ad.
+    pub raw: String,
+}
+
+/// A salary found in a field of the ad.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundSalary {
+    /// The field it was found in.
+    pub field: Field,
+    /// The parsed amount.
+    #[serde(flatten)]
+    pub salary: Salary,
+    /// The text as written in the ad.
+    pub raw: String,
+}
+
+/// Everything the classifier reads about one ad.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Features {
+    /// Red flags and protective signals, in field order then position.
+    pub flags: Vec<Flag>,
+    /// Contacts and links.
+    pub entities: Vec<FoundEntity>,
+    /// Salary amounts.
+    pub salaries: Vec<FoundSalary>,
+    /// How the pay compares with the norm, when it could be judged.
+    pub pay: Option<signals::PayComparison>,
+}
+
+impl Features {
+    /// Ids of the distinct rules that fired, in order of first appearance.
+    pub fn fired_rules(&self) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for flag in &self.flags {
+            if !seen.contains(&flag.id.as_str()) {
+                seen.push(flag.id.as_str());
+            }
+        }
+        seen
+    }
+
+    /// Whether a rule fired.
+    pub fn has(&self, rule_id: &str) -> bool {
+        self.flags.iter().any(|f| f.id == rule_id)
+    }
+}
+
+/// Extracts [`Features`] from ads; cheap to share between threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    rules: RuleSet,
+    money: MoneyTable,
+}
+
+impl Extractor {
+    /// An extractor with these rules and this money table.
+    pub fn new(rules: RuleSet, money: MoneyTable) -> Extractor {
+        Extractor { rules, money }
+    }
+
+    /// The rules in use.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The money table in use.
+    pub fn money(&self) -> &MoneyTable {
+        &self.money
+    }
+
+    /// Extracts the features of one ad.
+    pub fn extract(&self, ad: &Ad) -> Features {
+        let region = signals::region_hint(ad);
+        let default_currency = region.and_then(signals::local_currency);
+        let mut features = Features::default();
+        for field in Field::ALL {
+            let Some(text) = ad.field(field) else {
+                continue;
+            };
+            self.match_rules(field, text, &mut features.flags);
+            for entity in entities::find_entities(text, region) {
+                let raw = text[entity.start..entity.end].to_string();
+                features.entities.push(FoundEntity { field, entity, raw });
+            }
+            if matches!(field, Field::Title | Field::Text | Field::Salary) {
+                for salary in salary::find_salaries(text, &self.money, default_currency) {
+                    let raw = text[salary.start..salary.end].to_string();
+                    features.salaries.push(FoundSalary { field, salary, raw });
+                }
+            }
+        }
+        signals::add_derived(ad, &self.rules, &self.money, &mut features);
+        features
+    }
+
+    fn match_rules(&self, field: Field, text: &str, flags: &mut Vec<Flag>) {
+        let normalized = normalize(text);
+        let mut per_rule: std::collections::HashMap<usize, usize> = Default::default();
+        for m in self.rules.find(&normalized) {
+            let count = per_rule.entry(m.rule).or_default();
+            *count += 1;
+            if *count > MAX_MATCHES_PER_RULE_AND_FIELD {
+                continue;
+            }
+            let rule = &self.rules.rules()[m.rule];
+            flags.push(Flag {
+                id: rule.id.clone(),
+                label: rule.label.clone(),
+                polarity: rule.polarity,
+                field,
+                evidence: text[m.range.clone()].to_string(),
+                start: m.range.start,
+                end: m.range.end,
+                detail: None,
+            });
+        }
+    }
+}

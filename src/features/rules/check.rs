@@ -353,7 +353,7 @@ fn check_rule_examples(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::rules::tests::SMALL;
+    use crate::features::rules::tests_support::SMALL;
 
     fn problems_of(text: &str) -> Vec<String> {
         match RuleSet::from_toml_str(text, "t") {

@@ -252,10 +252,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::normalize::normalize;
+pub(crate) mod tests_support {
+    //! A small rule file shared by tests.
 
+    /// A valid rule file with two pattern rules and one derived rule.
     pub(crate) const SMALL: &str = r#"
 format = 1
 version = "test.1"
@@ -301,6 +301,15 @@ explanation = "Pay."
 derived = "pay_far_above_norm"
 params = { ratio = 2.5, skilled_multiplier = 3.0 }
 "#;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::SMALL;
+    use super::*;
+    use crate::features::normalize::normalize;
+
+
 
     #[test]
     fn a_valid_file_loads_and_finds_matches_in_the_original_text() {

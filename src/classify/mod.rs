@@ -1,0 +1,179 @@
+//! Stage 3 of the pipeline: classify. Scores an ad's features as a possible trafficking lure and
+//! says why.
+//!
+//! A [`Scorer`] turns [`Features`] into an [`Assessment`]: a score between 0 and 1, the
+//! `flagged` decision, a risk band and the reasons that moved the score. [`Classifier`] runs the
+//! features stage and a scorer on an [`Ad`] and returns the [`ScoredAd`] record that `score`,
+//! `check` and the feed write out. The scorer is swappable: [`RuleScorer`] weighs red-flag rules;
+//! a trained model plugs in behind the same trait.
+
+mod rule_scorer;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use rule_scorer::RuleScorer;
+
+use crate::ad::Ad;
+use crate::features::rules::{Polarity, RuleSet, RulesError};
+use crate::features::salary::MoneyTable;
+use crate::features::signals::PayComparison;
+use crate::features::{Extractor, Features, Flag, FoundEntity, FoundSalary};
+
+/// What every flagged record says about itself.
+pub const REVIEW_NOTE: &str = "A lead for human review, not proof of trafficking or wrongdoing.";
+
+/// Risk band of a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    /// Few or no signs of a lure.
+    Low,
+    /// Some signs; worth a look when time allows.
+    Medium,
+    /// Strong signs; review first.
+    High,
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        })
+    }
+}
+
+/// One thing that moved the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The rule or feature id.
+    pub id: String,
+    /// Its short title.
+    pub label: String,
+    /// Which way it pushed.
+    pub polarity: Polarity,
+    /// How far it pushed, in log-odds (positive raises the score).
+    pub contribution: f64,
+}
+
+/// A scorer's verdict on one ad.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Score between 0 and 1; higher means more like a lure.
+    pub score: f64,
+    /// Whether the ad should be sent for human review.
+    pub flagged: bool,
+    /// Risk band.
+    pub risk: Risk,
+    /// What moved the score, largest effect first.
+    pub reasons: Vec<Reason>,
+}
+
+/// Which scorer produced a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScorerInfo {
+    /// Kind of scorer (`rules`, or the model's name).
+    pub name: String,
+    /// Version of the scorer's data (rule-set or model version).
+    pub version: String,
+}
+
+/// Scores features. Implementations must be cheap to call from many threads.
+pub trait Scorer: Send + Sync + fmt::Debug {
+    /// Which scorer this is.
+    fn info(&self) -> ScorerInfo;
+    /// Scores one ad's features.
+    fn assess(&self, features: &Features) -> Assessment;
+}
+
+/// An ad with its score, flags, entities and explanation: the record `score` writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoredAd {
+    /// The ad as read, with unknown input fields passed through.
+    #[serde(flatten)]
+    pub ad: Ad,
+    /// Score between 0 and 1.
+    pub score: f64,
+    /// Whether the ad is a lead for review.
+    pub flagged: bool,
+    /// Risk band.
+    pub risk: Risk,
+    /// Red flags and protective signals with evidence.
+    pub flags: Vec<Flag>,
+    /// Contacts and links, normalised.
+    pub entities: Vec<FoundEntity>,
+    /// Salary amounts, converted to USD a month.
+    pub salaries: Vec<FoundSalary>,
+    /// Pay compared with the norm, when it could be judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay: Option<PayComparison>,
+    /// What moved the score, largest effect first.
+    pub reasons: Vec<Reason>,
+    /// Which scorer produced the score.
+    pub scorer: ScorerInfo,
+    /// Reminder that a flag is a lead, present on flagged ads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
+/// Features stage plus a scorer: what turns an [`Ad`] into a [`ScoredAd`].
+#[derive(Debug)]
+pub struct Classifier {
+    extractor: Extractor,
+    scorer: Box<dyn Scorer>,
+}
+
+impl Classifier {
+    /// A classifier from its parts.
+    pub fn new(extractor: Extractor, scorer: Box<dyn Scorer>) -> Classifier {
+        Classifier { extractor, scorer }
+    }
+
+    /// The rule-based classifier built from a rule set and the shipped money table.
+    pub fn with_rules(rules: RuleSet) -> Classifier {
+        let scorer = RuleScorer::new(&rules);
+        let extractor = Extractor::new(rules, MoneyTable::embedded().clone());
+        Classifier::new(extractor, Box::new(scorer))
+    }
+
+    /// The classifier built from the files shipped in `models/`.
+    pub fn embedded() -> Result<Classifier, RulesError> {
+        Ok(Classifier::with_rules(RuleSet::embedded()?))
+    }
+
+    /// The features stage in use.
+    pub fn extractor(&self) -> &Extractor {
+        &self.extractor
+    }
+
+    /// Which scorer is in use.
+    pub fn scorer_info(&self) -> ScorerInfo {
+        self.scorer.info()
+    }
+
+    /// Extracts features from an ad and scores it.
+    pub fn classify(&self, ad: Ad) -> ScoredAd {
+        let features = self.extractor.extract(&ad);
+        let assessment = self.scorer.assess(&features);
+        ScoredAd {
+            ad,
+            score: round4(assessment.score),
+            flagged: assessment.flagged,
+            risk: assessment.risk,
+            flags: features.flags,
+            entities: features.entities,
+            salaries: features.salaries,
+            pay: features.pay,
+            reasons: assessment.reasons,
+            scorer: self.scorer.info(),
+            note: assessment.flagged.then_some(REVIEW_NOTE),
+        }
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

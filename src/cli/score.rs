@@ -1,0 +1,199 @@
+//! `lurewatch score`: batch scoring with a progress bar and a summary.
+
+use std::fs::File;
+use std::io::{self, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use lurewatch::ad::RecordError;
+use lurewatch::ad::read::{Format, Limits};
+use lurewatch::classify::Classifier;
+use lurewatch::score::{BatchError, BatchOptions, Observer, OutputFormat, Summary};
+
+use super::{Exit, FormatArg};
+
+/// Errors echoed to the terminal before they are only counted.
+const ERRORS_SHOWN: u64 = 20;
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Input file (`.jsonl`, `.csv`, `.txt`), or `-` for standard input.
+    pub input: PathBuf,
+    /// Output file; standard output when absent. A `.csv` name selects CSV output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Input format (default: from the extension; JSON Lines for standard input). Also the
+    /// output format unless --output-format says otherwise (text input gives JSON Lines).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Output format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<FormatArg>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Longest input record accepted, in bytes; longer records are reported and skipped.
+    #[arg(long, default_value_t = Limits::default().max_record_bytes, value_name = "BYTES")]
+    pub max_record_bytes: usize,
+}
+
+pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Result<Exit> {
+    let stdin = args.input == Path::new("-");
+    let format = match (args.format, stdin) {
+        (Some(f), _) => Format::from(f),
+        (None, true) => Format::Jsonl,
+        (None, false) => Format::from_path(&args.input).with_context(|| {
+            format!(
+                "cannot tell the format of {} from its extension; use --format jsonl|csv|text",
+                args.input.display()
+            )
+        })?,
+    };
+    let output_format = args
+        .output_format
+        .or(args.format)
+        .map(FormatArg::output)
+        .or_else(|| {
+            args.output
+                .as_deref()
+                .filter(|p| Format::from_path(p) == Some(Format::Csv))
+                .map(|_| OutputFormat::Csv)
+        })
+        .unwrap_or(OutputFormat::Jsonl);
+    let options = BatchOptions {
+        format,
+        output: output_format,
+        limits: Limits {
+            max_record_bytes: args.max_record_bytes,
+        },
+        ..BatchOptions::default()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+
+    let show_progress = !quiet && io::stderr().is_terminal();
+    let mut observer = CliObserver::new(show_progress, quiet);
+    let output: Box<dyn Write + Send> = match &args.output {
+        Some(path) => Box::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(io::stdout()),
+    };
+    let (summary, result) = if stdin {
+        let input = BufReader::with_capacity(1 << 16, io::stdin());
+        pool.install(|| lurewatch::score::run(input, output, &classifier, &options, &mut observer))
+    } else {
+        let file = File::open(&args.input)
+            .with_context(|| format!("cannot open {}", args.input.display()))?;
+        let input = BufReader::with_capacity(1 << 16, file);
+        pool.install(|| lurewatch::score::run(input, output, &classifier, &options, &mut observer))
+    };
+    observer.finish();
+    if !quiet {
+        print_summary(&summary, &classifier);
+    }
+    match result {
+        Ok(()) | Err(BatchError::OutputClosed) => {}
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "stopped after {} records of {}",
+                    summary.read,
+                    args.input.display()
+                )
+            });
+        }
+    }
+    Ok(if summary.failed > 0 {
+        Exit::PartialFailure
+    } else {
+        Exit::Ok
+    })
+}
+
+fn print_summary(summary: &Summary, classifier: &Classifier) {
+    let info = classifier.scorer_info();
+    eprintln!(
+        "lurewatch: read {}, scored {}, flagged {} (risk high {}, medium {}, low {}), failed {} [scorer {} {}]",
+        summary.read,
+        summary.scored,
+        summary.flagged,
+        summary.by_risk[2],
+        summary.by_risk[1],
+        summary.by_risk[0],
+        summary.failed,
+        info.name,
+        info.version
+    );
+    if summary.flagged > 0 {
+        eprintln!("lurewatch: flagged ads are leads for human review, not proof of trafficking.");
+    }
+}
+
+/// Shows progress and the first errors on the terminal.
+struct CliObserver {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    errors: u64,
+}
+
+impl CliObserver {
+    fn new(progress: bool, quiet: bool) -> CliObserver {
+        let bar = progress.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        CliObserver {
+            bar,
+            quiet,
+            errors: 0,
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn say(&self, message: String) {
+        match &self.bar {
+            Some(bar) => bar.println(message),
+            None => eprintln!("{message}"),
+        }
+    }
+}
+
+impl Observer for CliObserver {
+    fn failed(&mut self, line: u64, error: &RecordError) {
+        self.errors += 1;
+        if self.quiet {
+            return;
+        }
+        if self.errors <= ERRORS_SHOWN {
+            self.say(format!("lurewatch: line {line}: {error}"));
+        } else if self.errors == ERRORS_SHOWN + 1 {
+            self.say("lurewatch: more records failed; see the error lines in the output".into());
+        }
+    }
+
+    fn progress(&mut self, summary: &Summary) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "{} ads scored, {} flagged, {} failed",
+                summary.scored, summary.flagged, summary.failed
+            ));
+        }
+    }
+}

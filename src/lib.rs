@@ -7,8 +7,8 @@
 //!
 //! A flag is a lead for a human to review, never an accusation.
 
-pub mod features;
 pub mod ad;
 pub mod check;
 pub mod classify;
+pub mod features;
 pub mod score;

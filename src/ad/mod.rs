@@ -233,7 +233,11 @@ impl Ad {
 
     /// Total bytes of the text fields.
     pub fn text_len(&self) -> usize {
-        Field::ALL.iter().filter_map(|f| self.field(*f)).map(str::len).sum()
+        Field::ALL
+            .iter()
+            .filter_map(|f| self.field(*f))
+            .map(str::len)
+            .sum()
     }
 }
 

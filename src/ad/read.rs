@@ -368,7 +368,8 @@ mod tests {
 
     #[test]
     fn json_lines_keep_line_numbers_and_report_bad_lines() {
-        let input = b"{\"text\":\"a\"}\n\n{bad json}\n[1,2]\n{\"title\":\"t\",\"text\":\"b\"}\r\n{\"x\":1}";
+        let input =
+            b"{\"text\":\"a\"}\n\n{bad json}\n[1,2]\n{\"title\":\"t\",\"text\":\"b\"}\r\n{\"x\":1}";
         let got = read(input, Format::Jsonl, 1000);
         assert_eq!(got.len(), 5);
         assert_eq!(got[0], (1, Ok("|a".into())));
@@ -385,11 +386,17 @@ mod tests {
 
     #[test]
     fn over_long_records_are_reported_and_reading_goes_on() {
-        let long = format!("{{\"text\":\"{}\"}}\n{{\"text\":\"ok\"}}\n", "x".repeat(5000));
+        let long = format!(
+            "{{\"text\":\"{}\"}}\n{{\"text\":\"ok\"}}\n",
+            "x".repeat(5000)
+        );
         let got = read(long.as_bytes(), Format::Jsonl, 100);
         assert_eq!(
             got[0],
-            (1, Err("record is longer than the limit of 100 bytes".into()))
+            (
+                1,
+                Err("record is longer than the limit of 100 bytes".into())
+            )
         );
         assert_eq!(got[1], (2, Ok("|ok".into())));
     }
@@ -397,7 +404,10 @@ mod tests {
     #[test]
     fn invalid_utf8_is_reported_with_its_offset() {
         let got = read(b"{\"text\":\"\xff\"}\n", Format::Jsonl, 100);
-        assert_eq!(got[0].1, Err("invalid UTF-8 at byte 9 of the record".into()));
+        assert_eq!(
+            got[0].1,
+            Err("invalid UTF-8 at byte 9 of the record".into())
+        );
     }
 
     #[test]

@@ -102,7 +102,8 @@ mod tests {
     }
 
     fn scorer() -> RuleScorer {
-        let rules = RuleSet::from_toml_str(crate::features::rules::tests_support::SMALL, "t").unwrap();
+        let rules =
+            RuleSet::from_toml_str(crate::features::rules::tests_support::SMALL, "t").unwrap();
         RuleScorer::new(&rules)
     }
 
@@ -138,6 +139,13 @@ mod tests {
             .push(flag("no_worker_fees", Polarity::Protective));
         let b = s.assess(&mixed);
         assert!(b.score < a.score);
-        assert_eq!(b.reasons.iter().find(|r| r.id == "no_worker_fees").unwrap().contribution, -1.5);
+        assert_eq!(
+            b.reasons
+                .iter()
+                .find(|r| r.id == "no_worker_fees")
+                .unwrap()
+                .contribution,
+            -1.5
+        );
     }
 }

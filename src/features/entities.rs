@@ -27,7 +27,6 @@ use std::sync::LazyLock;
 use phonenumber::Mode;
 use phonenumber::country::Id as Region;
 use regex::{Captures, Regex};
-use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 /// The kind of contact an [`Entity`] is.
@@ -73,7 +72,10 @@ impl EntityKind {
     /// True for chat apps (Telegram, WhatsApp, LINE, WeChat, KakaoTalk, Zalo):
     /// moving the conversation to a chat app is itself a recruitment signal.
     pub fn is_messaging(self) -> bool {
-        !matches!(self, EntityKind::Phone | EntityKind::Email | EntityKind::Url)
+        !matches!(
+            self,
+            EntityKind::Phone | EntityKind::Email | EntityKind::Url
+        )
     }
 
     /// A human-readable name for reports, e.g. `"Telegram"` or `"phone number"`.
@@ -273,7 +275,7 @@ static CUE_PATTERNS: LazyLock<Vec<(CueKind, Regex)>> = LazyLock::new(|| {
         ),
         cue(
             CueKind::Contact(Whatsapp),
-            r"(?i)\b(?:whats ?app|whatsap|watsapp|watsap|wasap|wassap|whatapp|wsp|wpp)\b|\bWA\b|واتساب|واتس اب|ワッツアップ|왓츠앱|วอทส์แอพ|วอทส์แอป",
+            r"(?i)\b(?:whats ?app|whatsap|watsapp|watsap|wasap|wassap|whatapp|wsp|wpp)\b|(?-i:\bWA\b)|واتساب|واتس اب|ワッツアップ|왓츠앱|วอทส์แอพ|วอทส์แอป",
         ),
         cue(
             CueKind::Contact(Wechat),
@@ -294,7 +296,7 @@ static CUE_PATTERNS: LazyLock<Vec<(CueKind, Regex)>> = LazyLock::new(|| {
         ),
         cue(
             CueKind::Licence,
-            r"(?i)\b(?:licen[cs]e[ds]?|lisensya|permit|registration|reg\.? ?no|poea|dmw|passport|ref(?:erence)?\.? ?no|giấy phép)\b|\b(?:TIN|SEC|DTI)\b|ใบอนุญาต|许可证|执照",
+            r"(?i)\b(?:licen[cs]e[ds]?|lisensya|permit|registration|reg\.? ?no|poea|dmw|passport|ref|reference|order|invoice|tracking|giấy phép)\b|\b(?:TIN|SEC|DTI)\b|ใบอนุญาต|许可证|执照",
         ),
         cue(
             CueKind::Neutral,
@@ -303,47 +305,20 @@ static CUE_PATTERNS: LazyLock<Vec<(CueKind, Regex)>> = LazyLock::new(|| {
     ]
 });
 
-/// Currency symbols and codes that mark the number after them as money.
-const CURRENCY_BEFORE: &[&str] = &[
-    "$", "€", "£", "¥", "₱", "₫", "฿", "₹", "₩", "₦", "₭", "៛", "円", "元", "php", "usd", "us$",
-    "rm", "rp", "idr", "thb", "vnd", "myr", "kes", "ksh", "kshs", "tzs", "tsh", "ugx", "rmb",
-    "cny", "eur", "sgd", "hkd", "mmk", "khr", "lak", "inr", "aed", "usdt",
-];
+/// Currency symbols and codes that mark the number after them as money (`|`-separated).
+const CURRENCY_BEFORE: &str = "$|€|£|¥|₱|₫|฿|₹|₩|₦|₭|៛|円|元|php|usd|us$|rm|rp|idr|thb|vnd|myr|kes|ksh|kshs|tzs|tsh|ugx|rmb|cny|eur|sgd|hkd|mmk|khr|lak|inr|aed|usdt";
 
-/// Currency words and units that mark the number before them as money.
-const CURRENCY_AFTER: &[&str] = &[
-    "usd", "us$", "$", "php", "pesos", "peso", "dollars", "dollar", "rmb", "元", "块", "万",
-    "萬", "千", "k", "triệu", "trieu", "tr", "đ", "vnd", "vnđ", "juta", "jt", "rb", "ribu", "rp",
-    "idr", "baht", "บาท", "thb", "myr", "rm", "ksh", "kes", "shillings", "shilling", "tzs",
-    "ugx", "/month", "/mo", "per month", "a month", "monthly", "%", "円", "원", "만원", "yen",
-    "eur", "€", "sgd", "mmk", "kyat", "khr", "riel", "usdt", "bulan", "mes", "tháng",
-];
+/// Currency words and units that mark the number before them as money (`|`-separated).
+const CURRENCY_AFTER: &str = "usd|us$|$|php|pesos|peso|dollars|dollar|rmb|元|块|万|萬|千|k|triệu|trieu|tr|đ|vnd|vnđ|juta|jt|rb|ribu|rp|idr|baht|บาท|thb|myr|rm|ksh|kes|shillings|shilling|tzs|ugx|/month|/mo|per month|a month|monthly|%|円|원|만원|yen|eur|€|sgd|mmk|kyat|khr|riel|usdt|bulan|mes|tháng";
 
-/// Words that join two cues into one group ("WhatsApp or Telegram: ...").
-const JOINER_WORDS: &[&str] = &[
-    "or", "and", "o", "y", "atau", "dan", "và", "hoặc", "na", "au", "或", "หรือ", "และ",
-];
+/// Words that join two cues into one group ("WhatsApp or Telegram: ..."; `|`-separated).
+const JOINER_WORDS: &str = "or|and|o|y|atau|dan|và|hoặc|na|au|或|หรือ|และ";
 
 /// Punctuation that may stand between a cue and its contact.
 const CONNECTORS: &str = ":：-–—=>→»•·|/()（）[]【】「」#*~\u{FE0F}📞☎📱✆👉";
 
-/// Telegram paths that are not usernames.
-const TELEGRAM_RESERVED: &[&str] = &[
-    "joinchat",
-    "addstickers",
-    "addemoji",
-    "addtheme",
-    "addlist",
-    "share",
-    "proxy",
-    "socks",
-    "setlanguage",
-    "confirmphone",
-    "login",
-    "boost",
-    "contact",
-    "invoice",
-];
+/// Telegram paths that are not usernames (`|`-separated).
+const TELEGRAM_RESERVED: &str = "joinchat|addstickers|addemoji|addtheme|addlist|share|proxy|socks|setlanguage|confirmphone|login|boost|contact|invoice";
 
 // ---------------------------------------------------------------------------
 // Extractor
@@ -370,6 +345,14 @@ struct Group {
     sep: String,
     /// Part of a thousands-grouped amount such as `8.000.000`.
     in_amount: bool,
+}
+
+/// A phone number found in a run of digit groups.
+struct PhoneHit {
+    kinds: Vec<EntityKind>,
+    value: String,
+    start: usize,
+    end: usize,
 }
 
 /// An id written right after a cue word.
@@ -426,7 +409,9 @@ impl<'t> Extractor<'t> {
     }
 
     fn is_claimed(&self, start: usize, end: usize) -> bool {
-        self.claimed.iter().any(|&span| overlaps(span, (start, end)))
+        self.claimed
+            .iter()
+            .any(|&span| overlaps(span, (start, end)))
     }
 
     fn finish(self) -> Vec<Entity> {
@@ -628,7 +613,9 @@ impl<'t> Extractor<'t> {
             start,
             end,
             at: at.is_some(),
-            strong: at.is_some() || caps.get(1).is_some() || caps.get(2).is_some_and(|m| !m.is_empty()),
+            strong: at.is_some()
+                || caps.get(1).is_some()
+                || caps.get(2).is_some_and(|m| !m.is_empty()),
             cue_ascii: cue.ascii,
         })
     }
@@ -684,6 +671,9 @@ impl<'t> Extractor<'t> {
     fn phone_run(&mut self, groups: &[Group], run_start: usize, run_end: usize) {
         let first = usize::from(glued_before(self.text, run_start));
         let last = groups.len() - usize::from(glued_after(self.text, run_end));
+        // After `+52 1 …` fails as an international number, its tail must not
+        // be read as one by the chat-app fallback (`1 55 …` is not `+1 55 …`).
+        let mut bare_international = true;
         let mut i = first;
         while i < last {
             let mut widest = i;
@@ -695,33 +685,34 @@ impl<'t> Extractor<'t> {
                 }
                 widest = k;
             }
-            let hit = (i..=widest)
-                .rev()
-                .find_map(|j| self.phone_window(&groups[i..=j]).map(|found| (j, found)));
+            let hit = (i..=widest).rev().find_map(|j| {
+                self.phone_window(&groups[i..=j], bare_international)
+                    .map(|hit| (j, hit))
+            });
             match hit {
-                Some((j, (kinds, value, start, end))) => {
-                    for kind in kinds {
-                        self.push(kind, value.clone(), start, end);
+                Some((j, hit)) => {
+                    for kind in hit.kinds {
+                        self.push(kind, hit.value.clone(), hit.start, hit.end);
                     }
                     i = j + 1;
                 }
-                None => i += 1,
+                None => {
+                    bare_international &= groups[i].plus_at.is_none();
+                    i += 1;
+                }
             }
         }
     }
 
     /// The kinds and E.164 value of a window of digit groups, if it is a number.
-    fn phone_window(&self, w: &[Group]) -> Option<(Vec<EntityKind>, String, usize, usize)> {
+    fn phone_window(&self, w: &[Group], bare_international: bool) -> Option<PhoneHit> {
         let digits: String = w.iter().map(|g| g.digits.as_str()).collect();
         if !(7..=17).contains(&digits.len()) {
             return None;
         }
-        let start = w[0].plus_at.unwrap_or(w[0].start);
+        let start = with_open_paren(self.text, w);
         let end = w[w.len() - 1].end;
-        if self.is_claimed(start, end)
-            || not_a_phone_shape(w)
-            || is_money(self.text, start, end)
-        {
+        if self.is_claimed(start, end) || not_a_phone_shape(w) || is_money(self.text, start, end) {
             return None;
         }
         let mut cued = match self.context_before(start) {
@@ -730,7 +721,9 @@ impl<'t> Extractor<'t> {
             Before::Nothing => Vec::new(),
         };
         cued.extend(self.context_after(end));
-        let value = self.parse_number(&digits, w[0].plus_at.is_some(), &cued)?;
+        let bare_international = bare_international && cued.iter().any(|k| k.is_messaging());
+        let value =
+            self.parse_number(&digits, w[0].plus_at.is_some(), &cued, bare_international)?;
         let mut kinds: Vec<EntityKind> = cued
             .iter()
             .copied()
@@ -747,10 +740,24 @@ impl<'t> Extractor<'t> {
         if kinds.is_empty() || cued.contains(&EntityKind::Phone) {
             kinds.push(EntityKind::Phone);
         }
-        Some((kinds, value, start, end))
+        Some(PhoneHit {
+            kinds,
+            value,
+            start,
+            end,
+        })
     }
 
-    fn parse_number(&self, digits: &str, plus: bool, cued: &[EntityKind]) -> Option<String> {
+    /// E.164 for `digits`: international after `+` or `00`, else national in
+    /// the default region (and VN for Zalo, CN for WeChat), else, if
+    /// `bare_international`, international without its `+`.
+    fn parse_number(
+        &self,
+        digits: &str,
+        plus: bool,
+        cued: &[EntityKind],
+        bare_international: bool,
+    ) -> Option<String> {
         if plus {
             return e164(None, digits);
         }
@@ -765,8 +772,8 @@ impl<'t> Extractor<'t> {
             regions.push(Region::CN);
         }
         let by_region = regions.into_iter().find_map(|r| e164(Some(r), digits));
-        let for_chat_app = cued.iter().any(|k| k.is_messaging()) && !digits.starts_with('0');
-        by_region.or_else(|| for_chat_app.then(|| e164(None, digits)).flatten())
+        let bare_international = bare_international && !digits.starts_with('0');
+        by_region.or_else(|| bare_international.then(|| e164(None, digits)).flatten())
     }
 }
 
@@ -838,9 +845,22 @@ fn mark_amounts(groups: &mut [Group]) {
         let starts = a == 0 || !dotted(&groups[a]);
         let ends = groups.get(a + 1 + chain).is_none_or(|g| !dotted(g));
         if starts && ends && chain >= 2 && groups[a].digits.len() <= 3 {
-            groups[a..=a + chain].iter_mut().for_each(|g| g.in_amount = true);
+            groups[a..=a + chain]
+                .iter_mut()
+                .for_each(|g| g.in_amount = true);
         }
         a += chain + 1;
+    }
+}
+
+/// Start of the evidence: the `+` or first digit, or an opening parenthesis
+/// before it that the number closes, as in `(02) 8123 4567`.
+fn with_open_paren(text: &str, w: &[Group]) -> usize {
+    let start = w[0].plus_at.unwrap_or(w[0].start);
+    let closes = w.get(1).is_some_and(|g| g.sep.contains([')', '）']));
+    match text[..start].chars().next_back() {
+        Some(c @ ('(' | '（')) if closes => start - c.len_utf8(),
+        _ => start,
     }
 }
 
@@ -896,13 +916,24 @@ fn not_a_phone_shape(w: &[Group]) -> bool {
             .iter()
             .all(|s| matches!(*s, "." | "．" | "-" | "–" | "~" | "－"));
     let amount = w.iter().any(|g| g.in_amount);
-    years || date || range || clock || amount
+    let compact_date = w.len() == 1 && lens[0] == 8 && {
+        let part = |r: std::ops::Range<usize>| w[0].digits[r].parse::<u32>().unwrap_or(0);
+        let (ymd, dmy) = (
+            (part(0..4), part(4..6), part(6..8)),
+            (part(4..8), part(2..4), part(0..2)),
+        );
+        [ymd, dmy].iter().any(|&(y, m, d)| {
+            (1900..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
+        })
+    };
+    years || date || compact_date || range || clock || amount
 }
 
 /// A currency symbol or code right before the number, or a currency or unit
 /// right after it.
 fn is_money(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].trim_end_matches(|c: char| c.is_whitespace() || ":：=~≈".contains(c));
+    let before =
+        text[..start].trim_end_matches(|c: char| c.is_whitespace() || ":：=~≈".contains(c));
     let cut = before.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
     let before = before[cut..].to_lowercase();
     let after: String = text[end..]
@@ -911,8 +942,12 @@ fn is_money(text: &str, start: usize, end: usize) -> bool {
         .take(12)
         .collect::<String>()
         .to_lowercase();
-    CURRENCY_BEFORE.iter().any(|t| ends_with_word(&before, t))
-        || CURRENCY_AFTER.iter().any(|t| starts_with_word(&after, t))
+    CURRENCY_BEFORE
+        .split('|')
+        .any(|t| ends_with_word(&before, t))
+        || CURRENCY_AFTER
+            .split('|')
+            .any(|t| starts_with_word(&after, t))
 }
 
 fn ends_with_word(hay: &str, token: &str) -> bool {
@@ -952,8 +987,9 @@ fn is_joiner(between: &str) -> bool {
     if between.len() > 16 {
         return false;
     }
-    let core = between.trim_matches(|c: char| c.is_whitespace() || "/,&|+・、:：-–()（）".contains(c));
-    core.is_empty() || JOINER_WORDS.contains(&core.to_lowercase().as_str())
+    let core =
+        between.trim_matches(|c: char| c.is_whitespace() || "/,&|+・、:：-–()（）".contains(c));
+    core.is_empty() || JOINER_WORDS.split('|').any(|w| w == core.to_lowercase())
 }
 
 /// The text between a cue and a contact is short and does not end a sentence.
@@ -1027,15 +1063,16 @@ fn wechat_id(raw: &str) -> Option<String> {
 fn plain_id(raw: &str) -> Option<String> {
     let id = fold(raw)?;
     let ok = (4..=20).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
         && !looks_like_number(&id);
     ok.then_some(id)
 }
 
 fn looks_like_number(id: &str) -> bool {
-    id.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    id.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
         && id.bytes().filter(u8::is_ascii_digit).count() >= 8
 }
 
@@ -1079,7 +1116,10 @@ fn telegram_invite(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
 
 fn telegram_link(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
     let name = cap(caps, 1)?;
-    if TELEGRAM_RESERVED.contains(&name.to_ascii_lowercase().as_str()) {
+    if TELEGRAM_RESERVED
+        .split('|')
+        .any(|r| r.eq_ignore_ascii_case(name))
+    {
         return None;
     }
     Some((EntityKind::Telegram, telegram_username(name)?))
@@ -1095,7 +1135,10 @@ fn whatsapp_group(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
 }
 
 fn whatsapp_business(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
-    Some((EntityKind::Whatsapp, format!("wa.me/message/{}", cap(caps, 1)?)))
+    Some((
+        EntityKind::Whatsapp,
+        format!("wa.me/message/{}", cap(caps, 1)?),
+    ))
 }
 
 fn line_link(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
@@ -1126,7 +1169,10 @@ fn zalo_number(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
 }
 
 fn kakao_open_chat(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
-    Some((EntityKind::Kakao, format!("open.kakao.com/o/{}", cap(caps, 1)?)))
+    Some((
+        EntityKind::Kakao,
+        format!("open.kakao.com/o/{}", cap(caps, 1)?),
+    ))
 }
 
 fn kakao_channel(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
@@ -1152,7 +1198,8 @@ fn trim_url(mut url: &str) -> &str {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// Scheme + lower-cased host (user info dropped) + path + query.
@@ -1209,15 +1256,7 @@ mod tests {
             .collect()
     }
 
-    fn values(text: &str, region: Option<&str>, kind: EntityKind) -> Vec<String> {
-        find_entities(text, region)
-            .into_iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| e.value)
-            .collect()
-    }
-
-    fn evidence(text: &str, region: Option<&str>) -> Vec<&str> {
+    fn evidence<'a>(text: &'a str, region: Option<&str>) -> Vec<&'a str> {
         find_entities(text, region)
             .into_iter()
             .map(|e| &text[e.start..e.end])
@@ -1323,7 +1362,11 @@ mod tests {
             "Shift 08.00-17.00",
             "Order ID12345678901",
         ] {
-            assert!(find(text, region).is_empty(), "{text}: {:?}", find(text, region));
+            assert!(
+                find(text, region).is_empty(),
+                "{text}: {:?}",
+                find(text, region)
+            );
         }
         assert!(find("Gaji Rp 8.000.000 - 12.000.000 per bulan", Some("ID")).is_empty());
     }
@@ -1347,7 +1390,10 @@ mod tests {
             find("more info https://t.me/s/ThaiJobsHub", None),
             one(Telegram, "@thaijobshub")
         );
-        assert_eq!(find("TG: recruiter_ph", None), one(Telegram, "@recruiter_ph"));
+        assert_eq!(
+            find("TG: recruiter_ph", None),
+            one(Telegram, "@recruiter_ph")
+        );
         assert_eq!(
             find("telegram.me/Recruiter_PH and t.me/recruiter_ph", None),
             one(Telegram, "@recruiter_ph")
@@ -1373,7 +1419,10 @@ mod tests {
     #[test]
     fn telegram_invites_keep_case() {
         assert_eq!(
-            find("Join t.me/+AbCdEfGh123 or https://t.me/joinchat/XyZ_12345", None),
+            find(
+                "Join t.me/+AbCdEfGh123 or https://t.me/joinchat/XyZ_12345",
+                None
+            ),
             vec![
                 (Telegram, "t.me/+AbCdEfGh123".to_string()),
                 (Telegram, "t.me/+XyZ_12345".to_string())
@@ -1396,7 +1445,10 @@ mod tests {
             find("Telegram or email hr.team@company.com", None),
             one(Email, "hr.team@company.com")
         );
-        assert_eq!(find("TG: jobs@company.com", None), one(Email, "jobs@company.com"));
+        assert_eq!(
+            find("TG: jobs@company.com", None),
+            one(Email, "jobs@company.com")
+        );
         // A handle without a cue could be any app.
         assert!(find("follow @some_user for updates", None).is_empty());
         // An English word after the cue is not a username.
@@ -1449,6 +1501,11 @@ mod tests {
             find("Escríbenos por WhatsApp al 55 1234 5678", Some("MX")),
             one(Whatsapp, "+525512345678")
         );
+        // Swahili "wa" ("of") is not a WhatsApp cue; "WA" is.
+        assert_eq!(
+            find("Wakala wa ajira 0712 345 678", Some("KE")),
+            one(Phone, "+254712345678")
+        );
         // International number written without its plus.
         assert_eq!(
             find("WhatsApp 639171234567", None),
@@ -1488,10 +1545,7 @@ mod tests {
     fn line_ids() {
         assert_eq!(find("Line ID: Thai_Jobs99", None), one(Line, "thai_jobs99"));
         assert_eq!(find("Line: @abc1234", None), one(Line, "@abc1234"));
-        assert_eq!(
-            find("สนใจแอดไลน์ @JobsBKK ด่วน", None),
-            one(Line, "@jobsbkk")
-        );
+        assert_eq!(find("สนใจแอดไลน์ @JobsBKK ด่วน", None), one(Line, "@jobsbkk"));
         assert_eq!(find("ไอดีไลน์: nong.job", None), one(Line, "nong.job"));
         assert!(find("in line with the law, apply now", None).is_empty());
     }
@@ -1554,10 +1608,7 @@ mod tests {
             find("Việc nhẹ lương cao. Liên hệ Zalo: 0912 345 678", None),
             one(Zalo, "+84912345678")
         );
-        assert_eq!(
-            find("zalo.me/0912345678", None),
-            one(Zalo, "+84912345678")
-        );
+        assert_eq!(find("zalo.me/0912345678", None), one(Zalo, "+84912345678"));
         assert_eq!(
             find("Zalo/SĐT: 0912.345.678", Some("VN")),
             vec![
@@ -1591,8 +1642,14 @@ mod tests {
     #[test]
     fn urls() {
         let ad = "Apply: HTTPS://Jobs.Example.COM/Apply?id=7#top.";
-        assert_eq!(find(ad, None), one(Url, "https://jobs.example.com/Apply?id=7"));
-        assert_eq!(evidence(ad, None), vec!["HTTPS://Jobs.Example.COM/Apply?id=7#top"]);
+        assert_eq!(
+            find(ad, None),
+            one(Url, "https://jobs.example.com/Apply?id=7")
+        );
+        assert_eq!(
+            evidence(ad, None),
+            vec!["HTTPS://Jobs.Example.COM/Apply?id=7#top"]
+        );
         assert_eq!(
             find("(see www.Example.com/x)", None),
             one(Url, "https://www.example.com/x")
@@ -1646,16 +1703,65 @@ mod tests {
         use proptest::prelude::*;
 
         fn region() -> impl Strategy<Value = Option<&'static str>> {
-            prop::sample::select(vec![None, Some("PH"), Some("VN"), Some("TH"), Some("CN"), Some("XX")])
+            prop::sample::select(vec![
+                None,
+                Some("PH"),
+                Some("VN"),
+                Some("TH"),
+                Some("CN"),
+                Some("XX"),
+            ])
         }
 
         /// Text built from the pieces the extractor reacts to.
         fn adlike() -> impl Strategy<Value = String> {
             let pieces = prop::sample::select(vec![
-                "0", "9", "17", "123", "4567", "+", "00", " ", "-", ".", "(", ")", "@", "at",
-                "[at]", "[dot]", "com", "t.me/", "wa.me/", "https://", "www.", "/", ":", "：",
-                "Telegram", "WA", "微信", "飞机", "ไลน์", "Line ID", "Zalo", "카톡", "salary",
-                "₱", "jobs_ph", "x", "é", "０", "９", "๐", "\n", "😀", "加V", "tg", "?", "#",
+                "0",
+                "9",
+                "17",
+                "123",
+                "4567",
+                "+",
+                "00",
+                " ",
+                "-",
+                ".",
+                "(",
+                ")",
+                "@",
+                "at",
+                "[at]",
+                "[dot]",
+                "com",
+                "t.me/",
+                "wa.me/",
+                "https://",
+                "www.",
+                "/",
+                ":",
+                "：",
+                "Telegram",
+                "WA",
+                "微信",
+                "飞机",
+                "ไลน์",
+                "Line ID",
+                "Zalo",
+                "카톡",
+                "salary",
+                "₱",
+                "jobs_ph",
+                "x",
+                "é",
+                "０",
+                "９",
+                "๐",
+                "\n",
+                "😀",
+                "加V",
+                "tg",
+                "?",
+                "#",
             ]);
             prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
         }

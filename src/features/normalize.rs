@@ -570,7 +570,10 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
 }
 
 fn is_ideograph(c: char) -> bool {
-    matches!(c.script(), Script::Han | Script::Hiragana | Script::Katakana)
+    matches!(
+        c.script(),
+        Script::Han | Script::Hiragana | Script::Katakana
+    )
 }
 
 /// Chinese and Japanese are written without spaces; spaces slipped between characters (`护 照`)
@@ -667,7 +670,10 @@ mod tests {
     #[test]
     fn stray_combining_marks_are_removed() {
         // Zalgo-style marks stacked on Latin letters.
-        assert_eq!(norm("p\u{0336}a\u{0336}s\u{0336}s\u{0301}\u{0317}port"), "passport");
+        assert_eq!(
+            norm("p\u{0336}a\u{0336}s\u{0336}s\u{0301}\u{0317}port"),
+            "passport"
+        );
         // A mark with no base letter.
         assert_eq!(norm("\u{0301}visa"), "visa");
     }
@@ -755,10 +761,19 @@ mod tests {
     #[test]
     fn evidence_maps_back_to_the_original_text() {
         assert_eq!(evidence("Send your p@ssp0rt copy", "passport"), "p@ssp0rt");
-        assert_eq!(evidence("Add me on T e l e g r a m!", "telegram"), "T e l e g r a m");
-        assert_eq!(evidence("ＴＥＬＥＧＲＡＭ only", "telegram"), "ＴＥＬＥＧＲＡＭ");
+        assert_eq!(
+            evidence("Add me on T e l e g r a m!", "telegram"),
+            "T e l e g r a m"
+        );
+        assert_eq!(
+            evidence("ＴＥＬＥＧＲＡＭ only", "telegram"),
+            "ＴＥＬＥＧＲＡＭ"
+        );
         assert_eq!(evidence("VIỆC NHẸ LƯƠNG CAO", "luong cao"), "LƯƠNG CAO");
-        assert_eq!(evidence("x pass\u{200B}port y", "passport"), "pass\u{200B}port");
+        assert_eq!(
+            evidence("x pass\u{200B}port y", "passport"),
+            "pass\u{200B}port"
+        );
         assert_eq!(evidence("งานสบาย รายได้ดี", "รายได้ดี"), "รายได้ดี");
     }
 
@@ -772,7 +787,13 @@ mod tests {
 
     #[test]
     fn normalisation_is_idempotent_on_examples() {
-        for text in ["p@ssp0rt", "T e l e g r a m", "VIỆC NHẸ", "护 照", "ＴＥＬＥＧＲＡＭ"] {
+        for text in [
+            "p@ssp0rt",
+            "T e l e g r a m",
+            "VIỆC NHẸ",
+            "护 照",
+            "ＴＥＬＥＧＲＡＭ",
+        ] {
             let once = norm(text);
             assert_eq!(norm(&once), once, "{text}");
         }

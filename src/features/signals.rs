@@ -215,7 +215,11 @@ pub fn add_derived(ad: &Ad, rules: &RuleSet, money: &MoneyTable, features: &mut 
     if let Some(index) = rules.derived("pay_far_above_norm") {
         let rule = &rules.rules()[index];
         let ratio_limit = rule.params.get("ratio").copied().unwrap_or(2.5);
-        let skilled = rule.params.get("skilled_multiplier").copied().unwrap_or(3.0);
+        let skilled = rule
+            .params
+            .get("skilled_multiplier")
+            .copied()
+            .unwrap_or(3.0);
         if let Some((pay, salary)) = compare_pay(ad, money, features, skilled) {
             if pay.ratio >= ratio_limit {
                 let detail = format!(
@@ -250,8 +254,8 @@ pub fn add_derived(ad: &Ad, rules: &RuleSet, money: &MoneyTable, features: &mut 
         }
     }
     if let Some(index) = rules.derived("no_employer_named") {
-        let named = ad.field(Field::Company).is_some()
-            || EMPLOYER_RULES.iter().any(|id| features.has(id));
+        let named =
+            ad.field(Field::Company).is_some() || EMPLOYER_RULES.iter().any(|id| features.has(id));
         if !named {
             let rule = &rules.rules()[index];
             features.flags.push(Flag {
@@ -334,7 +338,9 @@ fn compare_pay<'a>(
     let norm = markets
         .iter()
         .filter_map(|m| money.entry_monthly_usd(m))
-        .fold(None, |acc: Option<f64>, x| Some(acc.map_or(x, |a| a.max(x))))?;
+        .fold(None, |acc: Option<f64>, x| {
+            Some(acc.map_or(x, |a| a.max(x)))
+        })?;
     let entry_level = ENTRY_LEVEL_RULES.iter().any(|id| features.has(id));
     let norm = if entry_level {
         norm

@@ -148,12 +148,16 @@ where
                             Risk::Medium => 1,
                             Risk::High => 2,
                         }] += 1;
-                        writer.scored(line, &scored).map_err(BatchError::from_write)?;
+                        writer
+                            .scored(line, &scored)
+                            .map_err(BatchError::from_write)?;
                     }
                     Outcome::Failed(line, error) => {
                         summary.failed += 1;
                         observer.failed(line, &error);
-                        writer.failed(line, &error).map_err(BatchError::from_write)?;
+                        writer
+                            .failed(line, &error)
+                            .map_err(BatchError::from_write)?;
                     }
                 }
             }
@@ -181,10 +185,8 @@ fn read_chunks<R: BufRead>(
                 bytes += record.ad.as_ref().map_or(0, |ad| ad.text_len());
                 chunk.push(record);
                 if chunk.len() >= options.chunk_records || bytes >= options.chunk_bytes {
-                    let full = std::mem::replace(
-                        &mut chunk,
-                        Vec::with_capacity(options.chunk_records),
-                    );
+                    let full =
+                        std::mem::replace(&mut chunk, Vec::with_capacity(options.chunk_records));
                     bytes = 0;
                     if sender.send(Ok(full)).is_err() {
                         return;
@@ -202,5 +204,123 @@ fn read_chunks<R: BufRead>(
     }
     if !chunk.is_empty() {
         let _ = sender.send(Ok(chunk));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classifier() -> &'static Classifier {
+        static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+        CLASSIFIER.get_or_init(|| Classifier::embedded().expect("shipped rules load"))
+    }
+
+    fn score(input: &[u8], options: &BatchOptions) -> (Summary, Vec<String>) {
+        let mut out = Vec::new();
+        let (summary, result) = run(input, &mut out, classifier(), options, &mut ());
+        result.unwrap();
+        let lines = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        (summary, lines)
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        failed: Vec<u64>,
+        progress_calls: usize,
+    }
+
+    impl Observer for Recorder {
+        fn failed(&mut self, line: u64, _: &RecordError) {
+            self.failed.push(line);
+        }
+        fn progress(&mut self, _: &Summary) {
+            self.progress_calls += 1;
+        }
+    }
+
+    #[test]
+    fn output_keeps_input_order_across_chunks() {
+        let input: String = (0..100)
+            .map(|i| format!("{{\"id\":\"{i}\",\"text\":\"ad number {i}\"}}\n"))
+            .collect();
+        let options = BatchOptions {
+            chunk_records: 7,
+            ..BatchOptions::default()
+        };
+        let (summary, lines) = score(input.as_bytes(), &options);
+        assert_eq!(summary.scored, 100);
+        for (i, line) in lines.iter().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["id"], i.to_string());
+        }
+    }
+
+    #[test]
+    fn the_observer_hears_of_every_failure() {
+        let mut recorder = Recorder::default();
+        let input = b"{\"text\":\"a\"}\nnot json\n{}\n{\"text\":\"b\"}\n";
+        let (summary, result) = run(
+            &input[..],
+            io::sink(),
+            classifier(),
+            &BatchOptions::default(),
+            &mut recorder,
+        );
+        result.unwrap();
+        assert_eq!(recorder.failed, vec![2, 3]);
+        assert_eq!(summary.failed, 2);
+        assert!(recorder.progress_calls >= 1);
+    }
+
+    #[test]
+    fn a_fatal_csv_header_error_is_returned_after_the_records_before_it() {
+        let (summary, result) = run(
+            &b"a,a\n1,2\n"[..],
+            io::sink(),
+            classifier(),
+            &BatchOptions {
+                format: Format::Csv,
+                ..BatchOptions::default()
+            },
+            &mut (),
+        );
+        assert_eq!(summary.read, 0);
+        assert!(matches!(
+            result,
+            Err(BatchError::Read(ReadError::CsvHeader { .. }))
+        ));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_non_blank_input_line_is_accounted_for(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "\\PC{0,60}",
+                    "\\{\"text\":\"[a-z @.]{0,40}\"\\}",
+                    "\\{\"title\":\"\\PC{0,20}\",\"text\":\"\\PC{0,40}\"\\}",
+                ],
+                0..25,
+            ),
+            chunk in 1usize..6,
+        ) {
+            let input = lines.join("\n");
+            let expected = input.split('\n').filter(|l| !l.trim_ascii().is_empty()).count();
+            let options = BatchOptions { chunk_records: chunk, limits: Limits { max_record_bytes: 50 }, ..BatchOptions::default() };
+            let (summary, out) = score(input.as_bytes(), &options);
+            proptest::prop_assert_eq!(out.len(), expected);
+            proptest::prop_assert_eq!(summary.read as usize, expected);
+            proptest::prop_assert_eq!(summary.scored + summary.failed, summary.read);
+            for line in &out {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                proptest::prop_assert!(v.get("id").is_some() || (v.get("line").is_some() && v.get("error").is_some()));
+            }
+        }
     }
 }

@@ -122,7 +122,9 @@ fn check_header(file: &RuleFile) -> Vec<Problem> {
         ));
     }
     if !s.bias.is_finite() {
-        problems.push(Problem::whole_file("`scoring.bias` must be a number".into()));
+        problems.push(Problem::whole_file(
+            "`scoring.bias` must be a number".into(),
+        ));
     }
     if file.rules.is_empty() {
         problems.push(Problem::whole_file("the file has no `[[rule]]`".into()));
@@ -221,8 +223,22 @@ fn compile_matcher(entry: &RuleEntry, problems: &mut Vec<Problem>) -> Option<Mat
     let mut terms = Vec::new();
     let mut except = Vec::new();
     for (language, patterns) in &entry.patterns {
-        compile_list(entry, language, "terms", &patterns.terms, &mut terms, problems);
-        compile_list(entry, language, "except", &patterns.except, &mut except, problems);
+        compile_list(
+            entry,
+            language,
+            "terms",
+            &patterns.terms,
+            &mut terms,
+            problems,
+        );
+        compile_list(
+            entry,
+            language,
+            "except",
+            &patterns.except,
+            &mut except,
+            problems,
+        );
         for (i, raw) in patterns.regex.iter().enumerate() {
             match check_raw_regex(raw) {
                 Ok(()) => terms.push(raw.clone()),
@@ -282,10 +298,9 @@ fn check_raw_regex(raw: &str) -> Result<(), String> {
     if raw.chars().any(|c| c.is_uppercase()) && !raw.contains("\\p{") && !raw.contains("\\P{") {
         return Err("contains upper-case letters, but ad text is lower-cased before matching, so they can never match".into());
     }
-    if raw
-        .chars()
-        .any(|c| c.is_alphabetic() && !c.is_ascii() && normalize(&c.to_string()).as_str() != c.to_string())
-    {
+    if raw.chars().any(|c| {
+        c.is_alphabetic() && !c.is_ascii() && normalize(&c.to_string()).as_str() != c.to_string()
+    }) {
         return Err("contains letters that normalisation changes (accents, full-width forms); write them as normalised text".into());
     }
     Ok(())
@@ -329,7 +344,10 @@ fn check_rule_examples(
     problems: &mut Vec<Problem>,
 ) {
     for example in &patterns.examples {
-        if rules.find_rule(index, normalize(example).as_str()).is_empty() {
+        if rules
+            .find_rule(index, normalize(example).as_str())
+            .is_empty()
+        {
             problems.push(Problem::pattern(
                 &entry.id,
                 language,
@@ -370,7 +388,9 @@ mod tests {
         let text = SMALL.replace("\"护照 .. 保管\"", "\"护照 .. (保管\"");
         assert_eq!(
             problems_of(&text),
-            vec!["rule `passport_handover`, language `zh-Hans`: terms 1 `护照 .. (保管`: unbalanced parentheses"]
+            vec![
+                "rule `passport_handover`, language `zh-Hans`: terms 1 `护照 .. (保管`: unbalanced parentheses"
+            ]
         );
     }
 
@@ -381,9 +401,22 @@ mod tests {
             .replace("category = \"legit\"", "category = \"legitimate\"")
             .replace("format = 1", "format = 9");
         let found = problems_of(&text);
-        assert!(found.iter().any(|p| p.contains("format` is 9")), "{found:?}");
-        assert!(found.iter().any(|p| p.contains("rule `passport_handover`: `weight`")), "{found:?}");
-        assert!(found.iter().any(|p| p.contains("unknown category `legitimate`")), "{found:?}");
+        assert!(
+            found.iter().any(|p| p.contains("format` is 9")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("rule `passport_handover`: `weight`")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("unknown category `legitimate`")),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -393,14 +426,26 @@ mod tests {
         );
         let found = problems_of(&text);
         assert!(found.iter().any(|p| p.contains("used twice")), "{found:?}");
-        assert!(found.iter().any(|p| p.contains("unknown language key `xx`")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("unknown language key `xx`")),
+            "{found:?}"
+        );
         assert!(found.iter().any(|p| p.contains("upper-case")), "{found:?}");
     }
 
     #[test]
     fn derived_rules_cannot_have_patterns_or_unknown_signals() {
-        let text = SMALL.replace("derived = \"pay_far_above_norm\"", "derived = \"pay_way_up\"");
-        assert!(problems_of(&text).iter().any(|p| p.contains("unknown derived signal `pay_way_up`")));
+        let text = SMALL.replace(
+            "derived = \"pay_far_above_norm\"",
+            "derived = \"pay_way_up\"",
+        );
+        assert!(
+            problems_of(&text)
+                .iter()
+                .any(|p| p.contains("unknown derived signal `pay_way_up`"))
+        );
     }
 
     #[test]
@@ -412,6 +457,10 @@ mod tests {
         );
         let found = check_examples(&text, "t").unwrap();
         assert_eq!(found.len(), 1);
-        assert!(found[0].to_string().contains("counterexample fires the rule on \"Submit a photo of your passport\""));
+        assert!(
+            found[0]
+                .to_string()
+                .contains("counterexample fires the rule on \"Submit a photo of your passport\"")
+        );
     }
 }

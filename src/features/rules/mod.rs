@@ -309,8 +309,6 @@ mod tests {
     use super::*;
     use crate::features::normalize::normalize;
 
-
-
     #[test]
     fn a_valid_file_loads_and_finds_matches_in_the_original_text() {
         let rules = RuleSet::from_toml_str(SMALL, "test").unwrap();

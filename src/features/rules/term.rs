@@ -230,14 +230,20 @@ mod tests {
     #[test]
     fn open_ended_words_match_inflections() {
         assert!(matches("passport*", "send passports"));
-        assert!(matches("deduct* from (salary|wage*)", "costs deducted from wages"));
+        assert!(matches(
+            "deduct* from (salary|wage*)",
+            "costs deducted from wages"
+        ));
     }
 
     #[test]
     fn wildcards_match_one_word_or_a_short_gap() {
         assert!(matches("send * copy", "send a copy"));
         assert!(!matches("send * copy", "send copy"));
-        assert!(matches("passport .. keep", "your passport, which the company will keep"));
+        assert!(matches(
+            "passport .. keep",
+            "your passport, which the company will keep"
+        ));
         assert!(!matches("passport .. keep", "passport. We keep"));
     }
 
@@ -281,7 +287,10 @@ mod tests {
         assert_eq!(compile("(a||b)"), Err(TermError::EmptyAlternative));
         assert_eq!(compile("(a|..)"), Err(TermError::WildcardInGroup));
         assert_eq!(compile(".. *"), Err(TermError::NoWord));
-        assert_eq!(compile("\u{200B}"), Err(TermError::EmptyWord("\u{200B}".into())));
+        assert_eq!(
+            compile("\u{200B}"),
+            Err(TermError::EmptyWord("\u{200B}".into()))
+        );
     }
 
     proptest::proptest! {

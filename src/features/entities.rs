@@ -15,7 +15,7 @@
 //! not contacts (salaries, dates, age ranges, licence numbers) never become keys
 //! that link unrelated ads. So the rules here favour precision: a number is kept
 //! only when the `phonenumber` metadata says it is a valid number, and an id
-//! without a link is kept only when a cue word for its app stands right before it.
+//! without a link is kept only when a cue word for its app stands next to it.
 //!
 //! The module depends only on `phonenumber`, `regex`, `serde` and
 //! `unicode-normalization`; all regexes are compiled once.
@@ -128,10 +128,10 @@ pub struct Entity {
 ///
 /// `default_region`: ISO 3166 alpha-2 (e.g. `"PH"`) used for numbers written
 /// without a country code; `None` (or an unknown code) means only numbers with
-/// `+` or `00` and a country code are accepted. Two exceptions follow the apps'
-/// conventions: a number given for Zalo is also tried as Vietnamese, one given
-/// for WeChat as Chinese, and a number given for any chat app is also tried as
-/// an international number written without its `+`.
+/// `+` or `00` and a country code are accepted. Chat apps add fallbacks that
+/// follow their conventions: a number given for Zalo is also tried as
+/// Vietnamese, one given for WeChat as Chinese, and one given for any chat app
+/// as an international number written without its `+` (`WhatsApp 63917…`).
 ///
 /// Identical (kind, value) pairs are reported once, at their first position;
 /// the result is sorted by start offset.
@@ -236,7 +236,7 @@ static LINKS: LazyLock<Vec<(Regex, LinkFn)>> = LazyLock::new(|| {
             whatsapp_group,
         ),
         link(
-            r"(?i)\bline\.me/(?:R/)?ti/p/(~|@|%40)?([a-z0-9._-]+)",
+            r"(?i)\bline\.me/(?:R/)?ti/p/(~|@|%40)?([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)",
             line_link,
         ),
         link(r"(?i)\blin\.ee/([a-z0-9_-]+)", line_short_link),
@@ -296,7 +296,7 @@ static CUE_PATTERNS: LazyLock<Vec<(CueKind, Regex)>> = LazyLock::new(|| {
         ),
         cue(
             CueKind::Licence,
-            r"(?i)\b(?:licen[cs]e[ds]?|lisensya|permit|registration|reg\.? ?no|poea|dmw|passport|ref|reference|order|invoice|tracking|giấy phép)\b|\b(?:TIN|SEC|DTI)\b|ใบอนุญาต|许可证|执照",
+            r"(?i)\b(?:licen[cs]e[ds]?|lisensya|permit|registration|reg\.? ?no|poea|dmw|passport|ref|reference|giấy phép)\b|\b(?:TIN|SEC|DTI)\b|ใบอนุญาต|许可证|执照",
         ),
         cue(
             CueKind::Neutral,
@@ -552,8 +552,8 @@ impl<'t> Extractor<'t> {
         let Some(first) = self.cues.get(idx) else {
             return Vec::new();
         };
-        let between = self.text[pos..first.start].trim();
-        if !matches!(between, "(" | "[" | "（" | "【") {
+        let between = self.text.get(pos..first.start).filter(|b| b.len() <= 8);
+        if !matches!(between.map(str::trim), Some("(" | "[" | "（" | "【")) {
             return Vec::new();
         }
         let mut kinds = Vec::new();
@@ -671,9 +671,6 @@ impl<'t> Extractor<'t> {
     fn phone_run(&mut self, groups: &[Group], run_start: usize, run_end: usize) {
         let first = usize::from(glued_before(self.text, run_start));
         let last = groups.len() - usize::from(glued_after(self.text, run_end));
-        // After `+52 1 …` fails as an international number, its tail must not
-        // be read as one by the chat-app fallback (`1 55 …` is not `+1 55 …`).
-        let mut bare_international = true;
         let mut i = first;
         while i < last {
             let mut widest = i;
@@ -685,10 +682,9 @@ impl<'t> Extractor<'t> {
                 }
                 widest = k;
             }
-            let hit = (i..=widest).rev().find_map(|j| {
-                self.phone_window(&groups[i..=j], bare_international)
-                    .map(|hit| (j, hit))
-            });
+            let hit = (i..=widest)
+                .rev()
+                .find_map(|j| self.phone_window(&groups[i..=j]).map(|hit| (j, hit)));
             match hit {
                 Some((j, hit)) => {
                     for kind in hit.kinds {
@@ -696,16 +692,16 @@ impl<'t> Extractor<'t> {
                     }
                     i = j + 1;
                 }
-                None => {
-                    bare_international &= groups[i].plus_at.is_none();
-                    i += 1;
-                }
+                // The tail of a failed `+…` number is not a number of its own:
+                // `+52 1 55 1234 5678` must not yield `55 1234 5678`.
+                None if groups[i].plus_at.is_some() => break,
+                None => i += 1,
             }
         }
     }
 
     /// The kinds and E.164 value of a window of digit groups, if it is a number.
-    fn phone_window(&self, w: &[Group], bare_international: bool) -> Option<PhoneHit> {
+    fn phone_window(&self, w: &[Group]) -> Option<PhoneHit> {
         let digits: String = w.iter().map(|g| g.digits.as_str()).collect();
         if !(7..=17).contains(&digits.len()) {
             return None;
@@ -721,9 +717,11 @@ impl<'t> Extractor<'t> {
             Before::Nothing => Vec::new(),
         };
         cued.extend(self.context_after(end));
-        let bare_international = bare_international && cued.iter().any(|k| k.is_messaging());
-        let value =
-            self.parse_number(&digits, w[0].plus_at.is_some(), &cued, bare_international)?;
+        let value = if w[0].plus_at.is_some() {
+            e164(None, &digits).or_else(|| e164(None, &without_trunk_zero(w)?))?
+        } else {
+            self.parse_number(&digits, &cued)?
+        };
         let mut kinds: Vec<EntityKind> = cued
             .iter()
             .copied()
@@ -748,19 +746,10 @@ impl<'t> Extractor<'t> {
         })
     }
 
-    /// E.164 for `digits`: international after `+` or `00`, else national in
-    /// the default region (and VN for Zalo, CN for WeChat), else, if
-    /// `bare_international`, international without its `+`.
-    fn parse_number(
-        &self,
-        digits: &str,
-        plus: bool,
-        cued: &[EntityKind],
-        bare_international: bool,
-    ) -> Option<String> {
-        if plus {
-            return e164(None, digits);
-        }
+    /// E.164 for `digits` written without `+`: international after `00`, else
+    /// national in the default region (and VN for Zalo, CN for WeChat), else,
+    /// for a chat app, international without its `+`.
+    fn parse_number(&self, digits: &str, cued: &[EntityKind]) -> Option<String> {
         if let Some(rest) = digits.strip_prefix("00").filter(|r| !r.starts_with('0')) {
             return e164(None, rest);
         }
@@ -772,7 +761,7 @@ impl<'t> Extractor<'t> {
             regions.push(Region::CN);
         }
         let by_region = regions.into_iter().find_map(|r| e164(Some(r), digits));
-        let bare_international = bare_international && !digits.starts_with('0');
+        let bare_international = cued.iter().any(|k| k.is_messaging()) && !digits.starts_with('0');
         by_region.or_else(|| bare_international.then(|| e164(None, digits)).flatten())
     }
 }
@@ -853,6 +842,22 @@ fn mark_amounts(groups: &mut [Group]) {
     }
 }
 
+/// `+63 0917 …` and `+44 (0)20 …` written with the national trunk zero: the
+/// digits without it, if the zero opens the group after the country code.
+fn without_trunk_zero(w: &[Group]) -> Option<String> {
+    let (code, next) = (w.first()?, w.get(1)?);
+    if code.digits.len() > 3 || !next.digits.starts_with('0') {
+        return None;
+    }
+    let rest = w[2..].iter().map(|g| g.digits.as_str());
+    Some(
+        [code.digits.as_str(), &next.digits[1..]]
+            .into_iter()
+            .chain(rest)
+            .collect(),
+    )
+}
+
 /// Start of the evidence: the `+` or first digit, or an opening parenthesis
 /// before it that the number closes, as in `(02) 8123 4567`.
 fn with_open_paren(text: &str, w: &[Group]) -> usize {
@@ -905,12 +910,16 @@ fn not_a_phone_shape(w: &[Group]) -> bool {
             && (day_month(a, b) || day_month(b, a));
         ymd || dmy
     };
+    // `18-30 0917…`, but not `09-17 …` or the spaced-out `1-2-3-4-…`.
     let range = w[0].plus_at.is_none()
         && w.len() >= 2
+        && !w[0].digits.starts_with('0')
         && lens[0] <= 2
         && lens[1] <= 2
-        && matches!(seps[0], "-" | "–" | "—" | "~" | "－");
-    let clock = lens.iter().all(|&l| l <= 2)
+        && matches!(seps[0], "-" | "–" | "—" | "~" | "－")
+        && seps.get(1).is_none_or(|s| *s != seps[0]);
+    let clock = w.len() <= 4
+        && lens.iter().all(|&l| l <= 2)
         && seps.iter().any(|s| matches!(*s, "." | "．"))
         && seps
             .iter()
@@ -950,18 +959,25 @@ fn is_money(text: &str, start: usize, end: usize) -> bool {
             .any(|t| starts_with_word(&after, t))
 }
 
+/// `hay` ends with `token`, and a word token is not the tail of a longer word.
 fn ends_with_word(hay: &str, token: &str) -> bool {
     hay.strip_suffix(token).is_some_and(|rest| {
-        !token.starts_with(|c: char| c.is_alphabetic())
-            || !rest.ends_with(|c: char| c.is_alphabetic())
+        !token.starts_with(spaced_letter) || !rest.ends_with(char::is_alphabetic)
     })
 }
 
+/// `hay` starts with `token`, and a word token is not the head of a longer word.
 fn starts_with_word(hay: &str, token: &str) -> bool {
     hay.strip_prefix(token).is_some_and(|rest| {
-        !token.ends_with(|c: char| c.is_ascii_alphabetic())
-            || !rest.starts_with(|c: char| c.is_alphabetic())
+        !token.ends_with(spaced_letter) || !rest.starts_with(char::is_alphabetic)
     })
+}
+
+/// A letter of a script that separates words with spaces (not Thai, Lao,
+/// Myanmar, Khmer or CJK, where a word can run straight into the next).
+fn spaced_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && !matches!(u32::from(c), 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x2E80..)
 }
 
 // ---------------------------------------------------------------------------
@@ -994,12 +1010,14 @@ fn is_joiner(between: &str) -> bool {
 
 /// The text between a cue and a contact is short and does not end a sentence.
 fn gap_ok(gap: &str) -> bool {
+    if gap.len() > 128 {
+        return false;
+    }
     let core = gap.trim_matches(|c: char| c.is_whitespace() || CONNECTORS.contains(c));
     if core.is_empty() {
         return gap.len() <= 64;
     }
-    gap.len() <= 128
-        && gap.chars().count() <= 32
+    gap.chars().count() <= 32
         && !gap.contains(['\n', '\r', '!', '?', '。', '！', '？', ';', '；'])
         && !has_sentence_dot(gap)
 }
@@ -1110,8 +1128,15 @@ fn cap<'c>(caps: &'c Captures<'_>, i: usize) -> Option<&'c str> {
     caps.get(i).map(|m| m.as_str())
 }
 
+/// `t.me/+Code` invite links; `t.me/+6591234567` is a link to a phone number.
 fn telegram_invite(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
-    Some((EntityKind::Telegram, format!("t.me/+{}", cap(caps, 1)?)))
+    let code = cap(caps, 1)?;
+    let value = if code.bytes().all(|b| b.is_ascii_digit()) {
+        e164(None, code)?
+    } else {
+        format!("t.me/+{code}")
+    };
+    Some((EntityKind::Telegram, value))
 }
 
 fn telegram_link(caps: &Captures<'_>) -> Option<(EntityKind, String)> {
@@ -1214,10 +1239,11 @@ fn normalise_url(raw: &str) -> Option<String> {
     let rest = rest.split('#').next().unwrap_or_default();
     let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
     let host = authority.rsplit('@').next().unwrap_or_default();
-    let host = host.to_ascii_lowercase();
-    if !valid_host(&host) {
+    if !valid_host(host) {
         return None;
     }
+    let host = host.to_ascii_lowercase().replacen(".:", ":", 1);
+    let host = host.trim_end_matches('.');
     let tail = if tail == "/" { "" } else { tail };
     Some(format!("{scheme}://{host}{tail}"))
 }
@@ -1248,6 +1274,7 @@ fn normalise_email(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use EntityKind::*;
 
     fn find(text: &str, region: Option<&str>) -> Vec<(EntityKind, String)> {
         find_entities(text, region)
@@ -1262,8 +1289,6 @@ mod tests {
             .map(|e| &text[e.start..e.end])
             .collect()
     }
-
-    use EntityKind::*;
 
     fn one(kind: EntityKind, value: &str) -> Vec<(EntityKind, String)> {
         vec![(kind, value.to_string())]
@@ -1361,6 +1386,9 @@ mod tests {
             "Lương 15.000.000 - 20.000.000 đ/tháng",
             "Shift 08.00-17.00",
             "Order ID12345678901",
+            "Posted 20240601. Ref: 20240601-1234",
+            "Sweldo: 25000-35000 kada buwan",
+            "Sahod 1.000.000",
         ] {
             assert!(
                 find(text, region).is_empty(),
@@ -1369,6 +1397,42 @@ mod tests {
             );
         }
         assert!(find("Gaji Rp 8.000.000 - 12.000.000 per bulan", Some("ID")).is_empty());
+        assert!(find("Lương 15.000.000 - 20.000.000 đ/tháng", Some("VN")).is_empty());
+        assert!(find("月薪8000-15000元，包吃住", Some("CN")).is_empty());
+        assert!(find("Malipo 80 000 KSh kwa mwezi", Some("KE")).is_empty());
+    }
+
+    #[test]
+    fn phone_trunk_zero_and_parentheses() {
+        let ad = "Call +63 0917 123 4567 or +44 (0)20 7946 0958, Manila (02) 8123 4567";
+        assert_eq!(
+            find(ad, Some("PH")),
+            vec![
+                (Phone, "+639171234567".to_string()),
+                (Phone, "+442079460958".to_string()),
+                (Phone, "+63281234567".to_string())
+            ]
+        );
+        assert_eq!(
+            evidence(ad, Some("PH")),
+            vec!["+63 0917 123 4567", "+44 (0)20 7946 0958", "(02) 8123 4567"]
+        );
+    }
+
+    #[test]
+    fn phone_tail_of_a_failed_international_number_is_dropped() {
+        // `+52 1 …` (an old Mexican mobile prefix) is not valid; its tail must
+        // not become a Philippine number.
+        assert!(find("WhatsApp: +52 1 55 1234 5678", Some("PH")).is_empty());
+    }
+
+    #[test]
+    fn phone_vietnamese_word_after_number_is_not_a_currency() {
+        // "để" starts with "đ" (dong) but is a word.
+        assert_eq!(
+            find("Liên hệ 0912 345 678 để biết thêm chi tiết", Some("VN")),
+            one(Phone, "+84912345678")
+        );
     }
 
     #[test]
@@ -1434,6 +1498,10 @@ mod tests {
     fn telegram_phone_number() {
         assert_eq!(
             find("Telegram +66 81 234 5678", None),
+            one(Telegram, "+66812345678")
+        );
+        assert_eq!(
+            find("https://t.me/+66812345678", None),
             one(Telegram, "+66812345678")
         );
     }
@@ -1553,7 +1621,7 @@ mod tests {
     #[test]
     fn line_links() {
         assert_eq!(
-            find("https://line.me/ti/p/~JobsBKK", None),
+            find("https://line.me/ti/p/~JobsBKK.", None),
             one(Line, "jobsbkk")
         );
         assert_eq!(
@@ -1696,6 +1764,9 @@ mod tests {
         assert_eq!(Telegram.label(), "Telegram");
         assert_eq!(Phone.label(), "phone number");
         assert!(EntityKind::ALL.iter().all(|k| !k.label().is_empty()));
+        fn serde_both<T: serde::Serialize + serde::de::DeserializeOwned>() {}
+        serde_both::<Entity>();
+        serde_both::<EntityKind>();
     }
 
     mod props {
@@ -1779,7 +1850,47 @@ mod tests {
             Ok(())
         }
 
+        /// `0917 123 4567` written with random separators, maybe full-width,
+        /// maybe as `+63 917…`, between cue-ish words.
+        fn formatted_number() -> impl Strategy<Value = String> {
+            let seps =
+                prop::collection::vec(prop::sample::select(vec!["", "", " ", "-", "  "]), 11);
+            let around = (
+                prop::sample::select(vec!["", "Tel: ", "Call ", "📞 ", "Tumawag sa ", "电话："]),
+                prop::sample::select(vec!["", ".", " now", "!", "，谢谢", " (Viber)"]),
+            );
+            (seps, any::<bool>(), any::<bool>(), around).prop_map(
+                |(seps, international, full_width, (before, after))| {
+                    let digits = if international {
+                        "+639171234567"
+                    } else {
+                        "09171234567"
+                    };
+                    let mut number = String::new();
+                    for (i, c) in digits.chars().enumerate() {
+                        number.push(match c.to_digit(10) {
+                            Some(d) if full_width => char::from_u32(0xFF10 + d).unwrap_or(c),
+                            _ => c,
+                        });
+                        if i + 1 < digits.len() && c != '+' {
+                            number.push_str(seps[i.min(10)]);
+                        }
+                    }
+                    format!("{before}{number}{after}")
+                },
+            )
+        }
+
         proptest! {
+            #[test]
+            fn formatting_does_not_change_the_value(text in formatted_number()) {
+                let found = find(&text, Some("PH"));
+                prop_assert!(
+                    found.contains(&(Phone, "+639171234567".to_string())),
+                    "{text}: {found:?}"
+                );
+            }
+
             #[test]
             fn offsets_are_valid_for_any_text(text in any::<String>(), region in region()) {
                 let found = find_entities(&text, region);

@@ -30,13 +30,15 @@
 //!
 //! This module depends on no other crate module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+use Period::{Day, Hour, Month, Week, Year};
 
 // ============================================================================
 // Money table
@@ -116,7 +118,6 @@ struct FormatProbe {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTable {
-    #[allow(dead_code)] // checked through FormatProbe first
     format: i64,
     version: String,
     as_of: String,
@@ -168,6 +169,7 @@ impl MoneyTable {
             });
         }
         let raw: RawTable = toml::from_str(src)?;
+        debug_assert_eq!(raw.format, TABLE_FORMAT, "checked through FormatProbe");
         non_empty("version", &raw.version)?;
         non_empty("as_of", &raw.as_of)?;
         non_empty("note", &raw.note)?;
@@ -882,8 +884,6 @@ const fn pw(text: &'static str, period: Period, flags: u8) -> PeriodWord {
     }
 }
 
-use Period::{Day, Hour, Month, Week, Year};
-
 static PERIOD_WORDS: &[PeriodWord] = &[
     // month
     pw("month", Month, 0),
@@ -912,9 +912,11 @@ static PERIOD_WORDS: &[PeriodWord] = &[
     pw("เดือนละ", Month, 0),
     pw("tháng", Month, 0),
     pw("hàng tháng", Month, 0),
+    pw("thang", Month, AFTER),
     pw("bulan", Month, 0),
     pw("sebulan", Month, 0),
     pw("bulanan", Month, 0),
+    pw("perbulan", Month, 0),
     pw("buwan", Month, 0),
     pw("buwanan", Month, 0),
     pw("mes", Month, 0),
@@ -942,9 +944,11 @@ static PERIOD_WORDS: &[PeriodWord] = &[
     pw("วันละ", Day, 0),
     pw("ngày", Day, AFTER),
     pw("hàng ngày", Day, 0),
+    pw("ngay", Day, SLASH),
     pw("hari", Day, AFTER),
     pw("harian", Day, 0),
     pw("sehari", Day, 0),
+    pw("perhari", Day, 0),
     pw("araw", Day, AFTER),
     pw("arawan", Day, 0),
     pw("día", Day, AFTER),
@@ -973,6 +977,7 @@ static PERIOD_WORDS: &[PeriodWord] = &[
     pw("giờ", Hour, AFTER),
     pw("tiếng", Hour, AFTER),
     pw("jam", Hour, AFTER),
+    pw("perjam", Hour, 0),
     pw("oras", Hour, AFTER),
     pw("hora", Hour, AFTER),
     pw("saa", Hour, AFTER),
@@ -991,9 +996,11 @@ static PERIOD_WORDS: &[PeriodWord] = &[
     pw("สัปดาห์", Week, AFTER),
     pw("อาทิตย์", Week, AFTER),
     pw("tuần", Week, AFTER),
+    pw("tuan", Week, SLASH),
     pw("minggu", Week, AFTER),
     pw("mingguan", Week, 0),
     pw("seminggu", Week, 0),
+    pw("perminggu", Week, 0),
     pw("linggo", Week, AFTER),
     pw("lingguhan", Week, 0),
     pw("semana", Week, AFTER),
@@ -1017,9 +1024,11 @@ static PERIOD_WORDS: &[PeriodWord] = &[
     pw("ปี", Year, AFTER),
     pw("ปีละ", Year, 0),
     pw("năm", Year, AFTER),
+    pw("nam", Year, SLASH),
     pw("tahun", Year, AFTER),
     pw("tahunan", Year, 0),
     pw("setahun", Year, 0),
+    pw("pertahun", Year, 0),
     pw("taon", Year, AFTER),
     pw("taunan", Year, 0),
     pw("año", Year, AFTER),
@@ -1113,6 +1122,9 @@ static SALARY_WORDS: &[(&str, Option<Period>)] = &[
     ("mức lương", None),
     ("thu nhập", None),
     ("lương tháng", Some(Month)),
+    ("luong", None), // Vietnamese typed without diacritics
+    ("muc luong", None),
+    ("thu nhap", None),
     // id, ms
     ("gaji", None),
     ("upah", None),
@@ -1184,8 +1196,11 @@ fn is_latin_alnum(c: char) -> bool {
 }
 
 /// Literal words as one regex alternation, longest first. Spaces inside a
-/// word match any run of white space; with `bounds`, Latin-letter edges get
-/// `\b`.
+/// word match any run of white space; with `bounds`, ASCII-letter edges get
+/// an ASCII word boundary (a Unicode `\b` would keep the regex engine off its
+/// fast path on non-ASCII text).
+const ASCII_BOUNDARY: &str = r"(?-u:\b)";
+
 fn alternation<'a>(words: impl IntoIterator<Item = (&'a str, bool)>, bounds: bool) -> String {
     let mut words: Vec<(&str, bool)> = words.into_iter().collect();
     words.sort_by(|a, b| {
@@ -1199,11 +1214,11 @@ fn alternation<'a>(words: impl IntoIterator<Item = (&'a str, bool)>, bounds: boo
         .iter()
         .map(|&(word, case_insensitive)| {
             let mut p = regex::escape(word).replace(' ', r"\s+");
-            if bounds && word.chars().next().is_some_and(is_latin_letter) {
-                p.insert_str(0, r"\b");
+            if bounds && word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                p.insert_str(0, ASCII_BOUNDARY);
             }
-            if bounds && word.chars().last().is_some_and(is_latin_letter) {
-                p.push_str(r"\b");
+            if bounds && word.ends_with(|c: char| c.is_ascii_alphabetic()) {
+                p.push_str(ASCII_BOUNDARY);
             }
             if case_insensitive {
                 format!("(?i:{p})")
@@ -1344,14 +1359,34 @@ fn only_spacing(gap: &str) -> bool {
         .all(|c| c.is_whitespace() || c == ':' || c == '：')
 }
 
-fn same_word(a: &str, b: &str) -> bool {
-    let squash = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    squash(a) == squash(b)
+/// Lookup key of a word: lower case, white space runs as one space.
+fn word_key(word: &str) -> String {
+    word.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+type Index<T> = HashMap<String, Vec<&'static T>>;
+
+/// Items by [`word_key`] of their text, in list order.
+fn index<T>(items: &'static [T], text: impl Fn(&T) -> &str) -> Index<T> {
+    let mut map: Index<T> = HashMap::new();
+    for item in items {
+        map.entry(word_key(text(item))).or_default().push(item);
+    }
+    map
+}
+
+static MARKER_INDEX: LazyLock<Index<Marker>> = LazyLock::new(|| index(MARKERS, |m| m.text));
+static MULT_INDEX: LazyLock<Index<Mult>> = LazyLock::new(|| index(MULTS, |m| m.text));
+static PERIOD_INDEX: LazyLock<Index<PeriodWord>> =
+    LazyLock::new(|| index(PERIOD_WORDS, |p| p.text));
+static SALARY_INDEX: LazyLock<Index<(&str, Option<Period>)>> =
+    LazyLock::new(|| index(SALARY_WORDS, |(w, _)| w));
+
+fn lookup<T>(index: &'static Index<T>, text: &str) -> impl Iterator<Item = &'static T> {
+    index.get(&word_key(text)).into_iter().flatten().copied()
 }
 
 fn lookup_marker(text: &str, allowed: u8) -> Option<&'static Marker> {
@@ -1361,20 +1396,18 @@ fn lookup_marker(text: &str, allowed: u8) -> Option<&'static Marker> {
         .filter(allowed_here)
         .find(|m| m.text == text)
         .or_else(|| {
-            MARKERS
-                .iter()
+            lookup(&MARKER_INDEX, text)
                 .filter(allowed_here)
-                .filter(|m| m.flags & CI != 0)
-                .find(|m| same_word(m.text, text))
+                .find(|m| m.flags & CI != 0)
         })
 }
 
 fn lookup_mult(text: &str) -> Option<&'static Mult> {
-    MULTS.iter().find(|m| same_word(m.text, text))
+    lookup(&MULT_INDEX, text).next()
 }
 
 fn lookup_period_word(text: &str) -> Option<&'static PeriodWord> {
-    PERIOD_WORDS.iter().find(|p| same_word(p.text, text))
+    lookup(&PERIOD_INDEX, text).next()
 }
 
 /// Period of a cue found before the amount, with its flags.
@@ -1382,10 +1415,7 @@ fn lookup_period_cue(text: &str) -> Option<(Period, u8)> {
     if let Some(p) = lookup_period_word(text) {
         return Some((p.period, p.flags));
     }
-    SALARY_WORDS
-        .iter()
-        .find(|(w, _)| same_word(w, text))
-        .and_then(|(_, p)| p.map(|p| (p, 0)))
+    lookup(&SALARY_INDEX, text).find_map(|(_, p)| p.map(|p| (p, 0)))
 }
 
 // ============================================================================
@@ -1573,7 +1603,8 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn tail(&self, from: usize) -> &'a str {
+    /// The folded text from `from` on (empty when out of range).
+    fn rest(&self, from: usize) -> &'a str {
         self.s.get(from..).unwrap_or_default()
     }
 
@@ -1586,51 +1617,15 @@ impl<'a> Scanner<'a> {
         if prefix.is_none() && !self.clean_before(num_start) {
             return Err(fail);
         }
-        let mut left = self.side(num).ok_or(fail)?;
-        let mut end = left.full_end();
-        let mut right: Option<(Option<Found>, Side)> = None;
-        if let Some((rprefix, r)) = self.range_right(end) {
-            let mut l = left;
-            if l.mult.is_none() && r.mult.is_some() && l.raw <= r.raw {
-                l.factor = r.factor;
-                l.mult = r.mult;
-            }
-            let code_l = self.explicit_code(&[prefix, l.suffix]);
-            let code_r = self.explicit_code(&[rprefix, r.suffix]);
-            let same_currency = match (code_l, code_r) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
-            };
-            if same_currency && r.value() >= l.value() {
-                left = l;
-                end = r.full_end();
-                right = Some((rprefix, r));
-            }
-        }
+        let left = self.side(num).ok_or(fail)?;
+        let (left, right) = self.with_range(prefix, left);
         let last = right.map_or(left, |(_, r)| r);
+        let end = last.full_end();
         let cur_start = prefix.map_or(num_start, |p| p.start);
         let ctx = self.context(cur_start, floor);
 
         let written = [prefix, left.suffix, right.and_then(|r| r.0), last.suffix];
-        let marker = pick_marker(&written).or(ctx.currency);
-        let currency = if let Some(m) = marker {
-            let looks_like_pay = left.raw >= 100.0 || left.grouped || left.mult.is_some();
-            if m.flags & BIG != 0 && !looks_like_pay {
-                return Err(fail);
-            }
-            self.resolve(m.code)
-        } else {
-            if COUNT_NOUN.is_match(self.tail(end)) {
-                return Err(fail);
-            }
-            let implied = last.mult.or(left.mult).and_then(|m| m.family);
-            match (implied, &self.default) {
-                (Some(family), _) => self.resolve(family),
-                (None, Some(default)) if ctx.salary_word => default.clone(),
-                _ => return Err(fail),
-            }
-        };
-
+        let currency = self.currency(&written, &ctx, left, last, end).ok_or(fail)?;
         let (period, period_stated, end) = match self.period_after(end) {
             Some((p, period_end)) => (p, true, period_end),
             None => match last.mult.and_then(|m| m.period).or(ctx.period) {
@@ -1638,9 +1633,8 @@ impl<'a> Scanner<'a> {
                 None => (Month, false, end),
             },
         };
-        let start = ctx.period_start.map_or(cur_start, |p| p.min(cur_start));
         Ok(Mention {
-            start,
+            start: ctx.period_start.map_or(cur_start, |p| p.min(cur_start)),
             end,
             currency,
             min: left.value(),
@@ -1648,6 +1642,62 @@ impl<'a> Scanner<'a> {
             period,
             period_stated,
         })
+    }
+
+    /// Reads the second half of a range after `left`, if there is a sound one
+    /// (same currency, not smaller). "15-20 triệu": the left side takes the
+    /// right side's multiplier.
+    fn with_range(
+        &self,
+        prefix: Option<Found>,
+        left: Side,
+    ) -> (Side, Option<(Option<Found>, Side)>) {
+        let Some((rprefix, right)) = self.range_right(left.full_end()) else {
+            return (left, None);
+        };
+        let mut joined = left;
+        if joined.mult.is_none() && right.mult.is_some() && joined.raw <= right.raw {
+            joined.factor = right.factor;
+            joined.mult = right.mult;
+        }
+        let code_left = self.explicit_code(&[prefix, joined.suffix]);
+        let code_right = self.explicit_code(&[rprefix, right.suffix]);
+        let same_currency = match (code_left, code_right) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if same_currency && right.value() >= joined.value() {
+            (joined, Some((rprefix, right)))
+        } else {
+            (left, None)
+        }
+    }
+
+    /// The mention's currency: a written marker, else one implied by the
+    /// multiplier ("triệu"), else the default after a salary word.
+    fn currency(
+        &self,
+        written: &[Option<Found>],
+        ctx: &Context,
+        left: Side,
+        last: Side,
+        end: usize,
+    ) -> Option<String> {
+        if let Some(m) = pick_marker(written).or(ctx.currency) {
+            let looks_like_pay = left.raw >= 100.0 || left.grouped || left.mult.is_some();
+            if m.flags & BIG != 0 && !looks_like_pay {
+                return None;
+            }
+            return Some(self.resolve(m.code));
+        }
+        if COUNT_NOUN.is_match(self.rest(end)) {
+            return None;
+        }
+        match last.mult.or(left.mult).and_then(|m| m.family) {
+            Some(family) => Some(self.resolve(family)),
+            None if ctx.salary_word => self.default.clone(),
+            None => None,
+        }
     }
 
     /// Rejects numbers glued to letters or to ids, phones, dates and times.
@@ -1682,7 +1732,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn suffix_currency(&self, from: usize) -> Option<Found> {
-        let m = SUF_CURRENCY.captures(self.tail(from))?.get(1)?;
+        let m = SUF_CURRENCY.captures(self.rest(from))?.get(1)?;
         let marker = lookup_marker(m.as_str(), SUF)?;
         let (start, end) = (from + m.start(), from + m.end());
         if marker.flags & GLUED != 0 && start != from {
@@ -1695,7 +1745,7 @@ impl<'a> Scanner<'a> {
         // "₱20,000 ₱30,000": a marker that also goes before numbers and is
         // followed by one belongs to the next amount.
         if marker.flags & PRE != 0 {
-            let rest = self.tail(end).trim_start_matches([' ', '\t', ':']);
+            let rest = self.rest(end).trim_start_matches([' ', '\t', ':']);
             if rest.starts_with(|c: char| c.is_ascii_digit()) {
                 return None;
             }
@@ -1704,7 +1754,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn multiplier(&self, from: usize) -> Option<(&'static Mult, usize, usize)> {
-        let m = MULTIPLIER.captures(self.tail(from))?.get(1)?;
+        let m = MULTIPLIER.captures(self.rest(from))?.get(1)?;
         let mult = lookup_mult(m.as_str())?;
         let end = from + m.end();
         let ends_in_letter = mult.text.chars().last().is_some_and(is_latin_letter);
@@ -1716,7 +1766,7 @@ impl<'a> Scanner<'a> {
 
     /// "1万5" (+5,000), "1万5千", "15tr5", "1억 2천만": the part after a multiplier.
     fn mult_tail(&self, from: usize, factor: f64) -> Option<(f64, usize)> {
-        let caps = TAIL.captures(self.tail(from))?;
+        let caps = TAIL.captures(self.rest(from))?;
         let spaced = caps.get(1).is_some_and(|m| !m.as_str().is_empty());
         let digits = caps.get(2)?;
         let d: f64 = digits.as_str().parse().ok()?;
@@ -1750,9 +1800,12 @@ impl<'a> Scanner<'a> {
             side.mult = Some(m);
             side.factor = m.factor;
             side.end = end;
-            if m.tail
-                && let Some((extra, tail_end)) = self.mult_tail(end, m.factor)
-            {
+            let tail = if m.tail {
+                self.mult_tail(end, m.factor)
+            } else {
+                None
+            };
+            if let Some((extra, tail_end)) = tail {
                 side.extra = extra;
                 side.end = tail_end;
             }
@@ -1767,7 +1820,7 @@ impl<'a> Scanner<'a> {
                 return None;
             }
         }
-        let after = self.tail(num.end);
+        let after = self.rest(num.end);
         let mut chars = after.chars();
         let time_or_date = matches!(chars.next(), Some(':' | '/'))
             && chars.next().is_some_and(|c| c.is_ascii_digit());
@@ -1779,10 +1832,10 @@ impl<'a> Scanner<'a> {
 
     /// The second half of a range ("- 30,000", "~5万", "to $2,000", "đến 20 triệu").
     fn range_right(&self, from: usize) -> Option<(Option<Found>, Side)> {
-        let connector = RANGE.find(self.tail(from))?;
+        let connector = RANGE.find(self.rest(from))?;
         let mut pos = from + connector.end();
         let prefix = PRE_CURRENCY_AHEAD
-            .captures(self.tail(pos))
+            .captures(self.rest(pos))
             .and_then(|caps| {
                 let m = caps.get(1)?;
                 let marker = lookup_marker(m.as_str(), PRE)?;
@@ -1798,7 +1851,7 @@ impl<'a> Scanner<'a> {
         if let Some((skip, _)) = prefix {
             pos += skip;
         }
-        if !self.tail(pos).starts_with(|c: char| c.is_ascii_digit()) {
+        if !self.rest(pos).starts_with(|c: char| c.is_ascii_digit()) {
             return None;
         }
         let num = parse_number(self.s, pos).ok()?;
@@ -1808,9 +1861,9 @@ impl<'a> Scanner<'a> {
 
     fn period_after(&self, from: usize) -> Option<(Period, usize)> {
         let skipped = SKIP_BEFORE_PERIOD
-            .find(self.tail(from))
+            .find(self.rest(from))
             .map_or(from, |m| from + m.end());
-        let caps = PERIOD_AFTER.captures(self.tail(skipped))?;
+        let caps = PERIOD_AFTER.captures(self.rest(skipped))?;
         let word = lookup_period_word(caps.get(2)?.as_str())?;
         let connector = caps.get(1).map(|c| c.as_str());
         if word.flags & SLASH != 0 && connector != Some("/") {
@@ -1865,16 +1918,14 @@ impl<'a> Scanner<'a> {
 
     /// One code from a marker's code or family ("INR|PKR|LKR|NPR").
     fn resolve(&self, family: &str) -> String {
-        let mut codes = family.split('|');
-        if let Some(default) = &self.default
-            && family.split('|').any(|c| c == default)
-        {
-            return default.clone();
+        let has = |code: &str| family.split('|').any(|c| c == code);
+        if let Some(default) = self.default.as_deref().filter(|d| has(d)) {
+            return default.to_string();
         }
-        if self.kana && family.split('|').any(|c| c == "JPY") {
+        if self.kana && has("JPY") {
             return "JPY".into();
         }
-        codes.next().unwrap_or(family).to_string()
+        family.split('|').next().unwrap_or(family).to_string()
     }
 }
 
@@ -2021,6 +2072,8 @@ mod tests {
         usd_code_glued: "USD1,500/mo" => "USD", 1500, 1500, Month;
         vnd_dong_glued: "10.000.000đ" => "VND", 10_000_000, 10_000_000, Month;
         brl_decimal_cents: "R$ 3.500,00 mensal" => "BRL", 3500, 3500, Month;
+        vi_without_diacritics: "luong 30tr/thang" => "VND", 30_000_000, 30_000_000, Month;
+        id_perbulan: "gaji 10jt perbulan" => "IDR", 10_000_000, 10_000_000, Month;
     }
 
     #[test]

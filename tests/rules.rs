@@ -40,7 +40,9 @@ const MUST_STAY_SILENT: &[&str] = &[
 ];
 
 fn lines(name: &str) -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -52,7 +54,12 @@ fn lines(name: &str) -> Vec<Value> {
 fn every_example_fires_and_no_counterexample_does() {
     let problems = check_examples(EMBEDDED_RULES, "models/redflags.toml").unwrap();
     let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(listed.is_empty(), "{} problems:\n{}", listed.len(), listed.join("\n"));
+    assert!(
+        listed.is_empty(),
+        "{} problems:\n{}",
+        listed.len(),
+        listed.join("\n")
+    );
 }
 
 #[test]
@@ -72,7 +79,12 @@ fn every_pattern_family_covers_the_required_languages() {
             }
         }
     }
-    assert!(gaps.len() <= 12, "too many language gaps ({}):\n{}", gaps.len(), gaps.join("\n"));
+    assert!(
+        gaps.len() <= 12,
+        "too many language gaps ({}):\n{}",
+        gaps.len(),
+        gaps.join("\n")
+    );
 }
 
 #[test]
@@ -85,9 +97,17 @@ fn every_family_has_examples_in_several_languages() {
         let patterns = rule["patterns"].as_table().unwrap();
         let with_examples = patterns
             .values()
-            .filter(|p| p.get("examples").and_then(|e| e.as_array()).is_some_and(|e| !e.is_empty()))
+            .filter(|p| {
+                p.get("examples")
+                    .and_then(|e| e.as_array())
+                    .is_some_and(|e| !e.is_empty())
+            })
             .count();
-        assert!(with_examples >= 3, "rule {} has examples in only {with_examples} languages", rule["id"]);
+        assert!(
+            with_examples >= 3,
+            "rule {} has examples in only {with_examples} languages",
+            rule["id"]
+        );
     }
 }
 
@@ -104,7 +124,11 @@ fn benign_mentions_of_passports_visas_fees_and_hub_countries_stay_silent() {
             .map(|f| format!("{} on {:?}", f.id, f.evidence))
             .collect();
         assert!(loud.is_empty(), "{}: {}", scored.ad.id, loud.join("; "));
-        assert!(!scored.flagged, "{} was flagged (score {})", scored.ad.id, scored.score);
+        assert!(
+            !scored.flagged,
+            "{} was flagged (score {})",
+            scored.ad.id, scored.score
+        );
     }
 }
 
@@ -118,7 +142,11 @@ fn obfuscated_lures_still_fire_their_rules() {
             let rule = rule.as_str().unwrap();
             let flag = scored.flags.iter().find(|f| f.id == rule);
             let flag = flag.unwrap_or_else(|| panic!("{rule} did not fire on {text:?}"));
-            assert_eq!(&text[flag.start..flag.end], flag.evidence, "evidence is the ad's own text");
+            assert_eq!(
+                &text[flag.start..flag.end],
+                flag.evidence,
+                "evidence is the ad's own text"
+            );
         }
     }
 }

@@ -460,24 +460,47 @@ fn rewrite_leet_run(run: &mut [Unit]) {
 // ---------------------------------------------------------------------------------------------
 // Step 4: words split by separators, spaced letters, white space.
 
-/// Characters that may be slipped between the letters of a word to hide it.
+/// Characters that may be slipped between the letters of a word to hide it: emoji and other
+/// symbols, and a few marks that never join two real words (`*`, `_`, `·`, `•`, `~`, `^`, `=`).
+/// Dots, dashes, commas, slashes and apostrophes are left alone: `Telegram/WhatsApp` and
+/// `Cambodia-based` are two words each. Dotted or dashed single letters (`W.h.a.t.s.A.p.p`) are
+/// joined by [`join_spaced_letters`] instead.
 fn is_word_splitter(c: char) -> bool {
-    if matches!(
-        c,
-        '.' | '-' | '_' | '*' | '·' | '•' | '\'' | '’' | '~' | '+' | '=' | '^' | '/' | '\\' | ','
-    ) {
+    if matches!(c, '*' | '_' | '·' | '•' | '~' | '^' | '=') {
         return true;
     }
     matches!(
         get_general_category(c),
         GeneralCategory::OtherSymbol
             | GeneralCategory::ModifierSymbol
-            | GeneralCategory::MathSymbol
-            | GeneralCategory::DashPunctuation
-            | GeneralCategory::ConnectorPunctuation
             | GeneralCategory::PrivateUse
             | GeneralCategory::Unassigned
     )
+}
+
+/// Punctuation and symbols, which may separate spaced-out letters.
+fn is_punctuation_or_symbol(c: char) -> bool {
+    matches!(
+        get_general_category(c),
+        GeneralCategory::ConnectorPunctuation
+            | GeneralCategory::DashPunctuation
+            | GeneralCategory::OpenPunctuation
+            | GeneralCategory::ClosePunctuation
+            | GeneralCategory::InitialPunctuation
+            | GeneralCategory::FinalPunctuation
+            | GeneralCategory::OtherPunctuation
+            | GeneralCategory::MathSymbol
+            | GeneralCategory::CurrencySymbol
+            | GeneralCategory::ModifierSymbol
+            | GeneralCategory::OtherSymbol
+            | GeneralCategory::PrivateUse
+            | GeneralCategory::Unassigned
+    )
+}
+
+/// Sentence ends, kept so that rules do not match across sentences.
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
 }
 
 /// Longest run of splitter characters removed from inside a word.
@@ -487,13 +510,35 @@ const MIN_SPACED_LETTERS: usize = 4;
 
 fn join_split_words(units: Vec<Unit>) -> Vec<Unit> {
     let units = remove_inner_splitters(units);
-    let units = join_spaced_letters(units);
+    let mut units = join_spaced_letters(units);
+    punctuation_to_spaces(&mut units);
     remove_spaces_between_ideographs(units)
 }
 
-/// `W.h.a.t.s.A.p.p`, `tele🔥gram`, `e-mail`: a short run of splitters with a letter directly on
-/// both sides is removed. Commas and slashes count only between letters, never digits, so
-/// `1,500` and `24/7` stay intact.
+/// Punctuation and symbols other than sentence ends become spaces, except between two digits
+/// (`1,500`, `24/7`, `3.5`). A full stop followed directly by a letter or digit is not a sentence
+/// end (`อ.เชียงแสน`, `No.5`, `www.example`). Rules then see only words, spaces and sentence ends.
+fn punctuation_to_spaces(units: &mut [Unit]) {
+    for i in 0..units.len() {
+        let c = units[i].ch;
+        let next = units.get(i + 1).map(|u| u.ch);
+        let ends_sentence =
+            is_sentence_end(c) && !(c == '.' && next.is_some_and(char::is_alphanumeric) && i > 0);
+        if !is_punctuation_or_symbol(c) || ends_sentence {
+            continue;
+        }
+        let between_digits = i > 0
+            && i + 1 < units.len()
+            && units[i - 1].ch.is_numeric()
+            && units[i + 1].ch.is_numeric();
+        if !between_digits {
+            units[i].ch = ' ';
+        }
+    }
+}
+
+/// `tele🔥gram`, `pass*port`: a short run of splitters with a letter directly on both sides is
+/// removed.
 fn remove_inner_splitters(units: Vec<Unit>) -> Vec<Unit> {
     let n = units.len();
     let mut keep = vec![true; n];
@@ -520,11 +565,11 @@ fn remove_inner_splitters(units: Vec<Unit>) -> Vec<Unit> {
         .collect()
 }
 
-/// `T e l e g r a m`, `t . e . l . e`: four or more single letters, each separated from the next
-/// by a short run of spaces and splitters, become one word.
+/// `T e l e g r a m`, `W.h.a.t.s.A.p.p`, `p-a-s-s`: four or more single letters, each separated
+/// from the next by a short run of spaces and punctuation, become one word.
 fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
     let n = units.len();
-    let is_gap = |c: char| c.is_whitespace() || is_word_splitter(c);
+    let is_gap = |c: char| c.is_whitespace() || is_punctuation_or_symbol(c);
     let single_letter_at = |i: usize| {
         units[i].ch.is_alphabetic()
             && (i == 0 || !units[i - 1].ch.is_alphanumeric())
@@ -722,10 +767,11 @@ mod tests {
     #[test]
     fn numbers_and_amounts_are_not_leetspeak() {
         assert_eq!(norm("RM8000"), "rm8000");
-        assert_eq!(norm("$1,500/month"), "$1,500/month");
-        assert_eq!(norm("24/7 support, 5k bonus"), "24/7 support, 5k bonus");
+        assert_eq!(norm("$1,500/month"), "1,500 month");
+        assert_eq!(norm("24/7 support, 5k bonus"), "24/7 support 5k bonus");
         assert_eq!(norm("Call 0917 123 4567"), "call 0917 123 4567");
         assert_eq!(norm("age 18-30"), "age 18-30");
+        assert_eq!(norm("3.5 hours"), "3.5 hours");
     }
 
     #[test]
@@ -734,7 +780,8 @@ mod tests {
         assert_eq!(norm("tele🔥gram"), "telegram");
         assert_eq!(norm("tele👨\u{200D}💻gram"), "telegram");
         assert_eq!(norm("p-a-s-s-p-o-r-t"), "passport");
-        assert_eq!(norm("e-mail"), "email");
+        assert_eq!(norm("Telegram/WhatsApp"), "telegram whatsapp");
+        assert_eq!(norm("Cambodia-based"), "cambodia based");
     }
 
     #[test]
@@ -750,6 +797,17 @@ mod tests {
     fn spaces_between_chinese_characters_are_dropped() {
         assert_eq!(norm("交 护 照"), "交护照");
         assert_eq!(norm("月薪 3万"), "月薪 3万");
+    }
+
+    #[test]
+    fn punctuation_becomes_space_but_sentence_ends_stay() {
+        assert_eq!(
+            norm("Free (food) & “lodging”; ok?"),
+            "free food lodging ok?"
+        );
+        assert_eq!(norm("护照，保管。"), "护照保管。");
+        assert_eq!(norm("don't"), "don t");
+        assert_eq!(norm("Co.Ltd. No.5"), "co ltd. no 5");
     }
 
     #[test]

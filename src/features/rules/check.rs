@@ -351,7 +351,7 @@ fn check_rule_examples(
             problems.push(Problem::pattern(
                 &entry.id,
                 language,
-                format!("example does not fire the rule: {example:?}"),
+                format!("example does not fire the rule: \"{example}\""),
             ));
         }
     }
@@ -362,7 +362,7 @@ fn check_rule_examples(
             problems.push(Problem::pattern(
                 &entry.id,
                 language,
-                format!("counterexample fires the rule on {evidence:?}: {counter:?}"),
+                format!("counterexample fires the rule on \"{evidence}\": \"{counter}\""),
             ));
         }
     }

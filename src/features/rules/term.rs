@@ -1,8 +1,8 @@
 //! Compiles the term syntax of the rule file into regular expressions over normalised text.
 //!
 //! A term is a phrase written the way an analyst would write it:
-//! - words separated by single spaces; in the ad, up to four spaces or punctuation marks (or
-//!   nothing) may stand between two words, but not a sentence end;
+//! - words separated by single spaces; in the ad, spaces or punctuation (or nothing) may stand
+//!   between two words, but not a sentence end or a line break;
 //! - `word*`: the word may continue (`passport*` matches `passports`);
 //! - `*` alone: any one word;
 //! - `..` alone: a gap of up to 40 characters inside one sentence and line;
@@ -17,13 +17,17 @@
 
 use crate::features::normalize::normalize;
 
-/// What may stand between two words of a term: a few spaces or punctuation marks, no sentence
-/// end, no line break.
-const WORD_GAP: &str = r"[^\w.!?。！？\n]{0,4}";
+/// What may stand between two words of a term. Normalisation has already turned punctuation
+/// into single spaces, so this is one optional space (never a sentence end or a line break).
+/// The small classes below keep the compiled rule set small: Unicode `\w` would be copied into
+/// every gap of thousands of terms.
+const WORD_GAP: &str = " ?";
 /// What `..` stands for.
 const SENTENCE_GAP: &str = r"[^.!?。！？\n]{0,40}?";
-/// What a lone `*` stands for.
-const ANY_WORD: &str = r"\w+";
+/// What a lone `*` stands for: one run of characters without a space or sentence end.
+const ANY_WORD: &str = r"[^ .!?。！？\n]+";
+/// What follows `word*`.
+const WORD_REST: &str = r"[^ .!?。！？\n]*";
 
 /// Why a term could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,7 +133,7 @@ fn word_regex(word: &Word, at_start: bool, at_end: bool) -> String {
         }
     }
     if word.open_end {
-        out.push_str(r"\w*");
+        out.push_str(WORD_REST);
     } else if at_end && last.is_some_and(needs_boundary) {
         out.push_str(r"(?-u:\b)");
     }

@@ -1,0 +1,243 @@
+//! Currency markers: the symbols, codes and words that name a currency next to
+//! an amount (`$`, `USD`, `₱`, `RM`, `บาท`, `元`, `1500U`, ...), with where each
+//! may stand and how far it can be trusted.
+//!
+//! A marker shared by several currencies ("$", "元", "Rs", "pesos") lists them
+//! all; the scanner picks the caller's default currency when it is among them.
+
+// Flags of a currency marker.
+pub(super) const CI: u8 = 1; // case-insensitive
+pub(super) const PRE: u8 = 2; // may stand before the number
+pub(super) const SUF: u8 = 4; // may stand after the number
+pub(super) const BOTH: u8 = PRE | SUF;
+pub(super) const BIG: u8 = 8; // a bare letter: only with an amount that looks like pay
+pub(super) const GLUED: u8 = 16; // only written directly after the digits ("1500U")
+pub(super) const GENERIC: u8 = 32; // shared by several currencies; a specific marker wins
+
+/// A currency marker. `code` is one code, or several separated by `|` (the
+/// first is used unless the default currency is among them).
+pub(super) struct Marker {
+    pub(super) text: &'static str,
+    pub(super) code: &'static str,
+    pub(super) flags: u8,
+}
+
+const fn mk(text: &'static str, code: &'static str, flags: u8) -> Marker {
+    Marker { text, code, flags }
+}
+
+const DOLLARS: &str = "USD|HKD|TWD|SGD|AUD|NZD|CAD";
+const YUAN: &str = "CNY|TWD|HKD|MOP";
+const YEN_YUAN: &str = "CNY|JPY";
+const PESOS: &str = "PHP|MXN|COP|ARS|CLP";
+const RUPEES: &str = "INR|PKR|LKR|NPR";
+const SHILLINGS: &str = "KES|UGX|TZS";
+const RIYALS: &str = "SAR|QAR";
+pub(super) const CJK_UNITS: &str = "CNY|JPY|TWD|HKD|MOP";
+pub(super) const SOUTH_ASIA: &str = "INR|PKR|NPR|BDT|LKR";
+pub(super) const MALAY: &str = "IDR|MYR";
+
+pub(super) static MARKERS: &[Marker] = &[
+    // US dollar and Tether
+    mk("US$", "USD", CI | BOTH),
+    mk("USD", "USD", CI | BOTH),
+    mk("$", "USD", BOTH | GENERIC),
+    mk("dollars", DOLLARS, CI | SUF | GENERIC),
+    mk("dollar", DOLLARS, CI | SUF | GENERIC),
+    mk("dolar", DOLLARS, CI | SUF | GENERIC),
+    mk("dólares", DOLLARS, CI | SUF | GENERIC),
+    mk("đô la", "USD", CI | SUF),
+    mk("đô", "USD", CI | SUF),
+    mk("美金", "USD", BOTH),
+    mk("美元", "USD", BOTH),
+    mk("刀", "USD", SUF),
+    mk("USDT", "USDT", CI | BOTH),
+    mk("U", "USDT", SUF | GLUED | BIG),
+    mk("u", "USDT", SUF | GLUED | BIG),
+    // Europe
+    mk("€", "EUR", BOTH),
+    mk("EUR", "EUR", BOTH),
+    mk("euros", "EUR", CI | SUF),
+    mk("euro", "EUR", CI | SUF),
+    mk("欧元", "EUR", BOTH),
+    mk("£", "GBP", BOTH),
+    mk("GBP", "GBP", BOTH),
+    mk("pounds", "GBP", CI | SUF),
+    mk("英镑", "GBP", BOTH),
+    // Chinese-speaking markets, Japan, Korea
+    mk("RMB", "CNY", CI | BOTH),
+    mk("CNY", "CNY", BOTH),
+    mk("人民币", "CNY", BOTH),
+    mk("人民幣", "CNY", BOTH),
+    mk("yuan", "CNY", CI | SUF),
+    mk("元", YUAN, SUF | GENERIC),
+    mk("块", YUAN, SUF | GENERIC),
+    mk("塊", YUAN, SUF | GENERIC),
+    mk("¥", YEN_YUAN, BOTH | GENERIC),
+    mk("HK$", "HKD", CI | PRE),
+    mk("HKD", "HKD", CI | BOTH),
+    mk("港币", "HKD", BOTH),
+    mk("港幣", "HKD", BOTH),
+    mk("港元", "HKD", BOTH),
+    mk("NT$", "TWD", CI | PRE),
+    mk("NTD", "TWD", CI | BOTH),
+    mk("TWD", "TWD", CI | BOTH),
+    mk("新台币", "TWD", BOTH),
+    mk("新台幣", "TWD", BOTH),
+    mk("台币", "TWD", BOTH),
+    mk("台幣", "TWD", BOTH),
+    mk("MOP$", "MOP", PRE),
+    mk("MOP", "MOP", BOTH),
+    mk("澳门币", "MOP", BOTH),
+    mk("澳門幣", "MOP", BOTH),
+    mk("澳门元", "MOP", BOTH),
+    mk("澳門元", "MOP", BOTH),
+    mk("葡币", "MOP", BOTH),
+    mk("JPY", "JPY", CI | BOTH),
+    mk("円", "JPY", SUF),
+    mk("日元", "JPY", BOTH),
+    mk("日圓", "JPY", BOTH),
+    mk("yen", "JPY", CI | SUF),
+    mk("₩", "KRW", BOTH),
+    mk("KRW", "KRW", CI | BOTH),
+    mk("원", "KRW", SUF),
+    mk("won", "KRW", CI | SUF),
+    mk("韩元", "KRW", BOTH),
+    mk("韓元", "KRW", BOTH),
+    // South-East Asia
+    mk("฿", "THB", BOTH),
+    mk("THB", "THB", CI | BOTH),
+    mk("บาท", "THB", BOTH),
+    mk("baht", "THB", CI | SUF),
+    mk("泰铢", "THB", BOTH),
+    mk("泰銖", "THB", BOTH),
+    mk("泰币", "THB", BOTH),
+    mk("₫", "VND", BOTH),
+    mk("VND", "VND", CI | BOTH),
+    mk("VNĐ", "VND", CI | BOTH),
+    mk("đồng", "VND", CI | SUF),
+    mk("dong", "VND", CI | SUF),
+    mk("đ", "VND", CI | SUF),
+    mk("越南盾", "VND", BOTH),
+    mk("越南币", "VND", BOTH),
+    mk("Rp.", "IDR", CI | PRE),
+    mk("Rp", "IDR", CI | PRE),
+    mk("IDR", "IDR", CI | BOTH),
+    mk("rupiah", "IDR", CI | SUF),
+    mk("印尼盾", "IDR", BOTH),
+    mk("RM", "MYR", BOTH),
+    mk("MYR", "MYR", CI | BOTH),
+    mk("ringgit", "MYR", CI | SUF),
+    mk("令吉", "MYR", BOTH),
+    mk("马币", "MYR", BOTH),
+    mk("馬幣", "MYR", BOTH),
+    mk("S$", "SGD", CI | PRE),
+    mk("SG$", "SGD", CI | PRE),
+    mk("SGD", "SGD", CI | BOTH),
+    mk("新币", "SGD", BOTH),
+    mk("新幣", "SGD", BOTH),
+    mk("新元", "SGD", BOTH),
+    mk("₱", "PHP", BOTH),
+    mk("PHP", "PHP", CI | BOTH),
+    mk("P", "PHP", PRE | BIG),
+    mk("pesos", PESOS, CI | SUF | GENERIC),
+    mk("peso", PESOS, CI | SUF | GENERIC),
+    mk("piso", "PHP", CI | SUF),
+    mk("比索", PESOS, BOTH | GENERIC),
+    mk("披索", "PHP", BOTH),
+    mk("KHR", "KHR", CI | BOTH),
+    mk("៛", "KHR", BOTH),
+    mk("riels", "KHR", CI | SUF),
+    mk("riel", "KHR", CI | SUF),
+    mk("瑞尔", "KHR", BOTH),
+    mk("MMK", "MMK", CI | BOTH),
+    mk("Ks", "MMK", BOTH | BIG),
+    mk("kyats", "MMK", CI | SUF),
+    mk("kyat", "MMK", CI | SUF),
+    mk("缅币", "MMK", BOTH),
+    mk("緬幣", "MMK", BOTH),
+    mk("LAK", "LAK", BOTH),
+    mk("₭", "LAK", BOTH),
+    mk("kip", "LAK", CI | SUF),
+    mk("基普", "LAK", BOTH),
+    // South Asia
+    mk("₹", "INR", BOTH),
+    mk("INR", "INR", CI | BOTH),
+    mk("Rs.", RUPEES, PRE | GENERIC),
+    mk("Rs", RUPEES, BOTH | GENERIC),
+    mk("rupees", RUPEES, CI | SUF | GENERIC),
+    mk("rupee", RUPEES, CI | SUF | GENERIC),
+    mk("रुपये", RUPEES, BOTH | GENERIC),
+    mk("रुपए", RUPEES, BOTH | GENERIC),
+    mk("卢比", RUPEES, BOTH | GENERIC),
+    mk("LKR", "LKR", CI | BOTH),
+    mk("SLRs", "LKR", PRE),
+    mk("BDT", "BDT", CI | BOTH),
+    mk("৳", "BDT", BOTH),
+    mk("Tk", "BDT", BOTH | BIG),
+    mk("taka", "BDT", CI | SUF),
+    mk("NPR", "NPR", CI | BOTH),
+    mk("NRs", "NPR", PRE),
+    mk("PKR", "PKR", CI | BOTH),
+    // Africa
+    mk("KES", "KES", BOTH),
+    mk("KShs", "KES", CI | BOTH),
+    mk("KSh", "KES", CI | BOTH),
+    mk("shillings", SHILLINGS, CI | SUF | GENERIC),
+    mk("shilingi", SHILLINGS, CI | BOTH | GENERIC),
+    mk("bob", "KES", CI | SUF),
+    mk("UGX", "UGX", CI | BOTH),
+    mk("USh", "UGX", CI | PRE),
+    mk("TZS", "TZS", CI | BOTH),
+    mk("TSh", "TZS", CI | PRE),
+    mk("NGN", "NGN", CI | BOTH),
+    mk("₦", "NGN", BOTH),
+    mk("naira", "NGN", CI | SUF),
+    mk("GHS", "GHS", CI | BOTH),
+    mk("GH₵", "GHS", CI | PRE),
+    mk("GH¢", "GHS", CI | PRE),
+    mk("₵", "GHS", BOTH),
+    mk("cedis", "GHS", CI | SUF),
+    mk("ETB", "ETB", CI | BOTH),
+    mk("Br", "ETB", BOTH | BIG),
+    mk("birr", "ETB", CI | SUF),
+    mk("ZAR", "ZAR", CI | BOTH),
+    mk("R", "ZAR", PRE | BIG),
+    mk("rand", "ZAR", CI | SUF),
+    // Americas
+    mk("R$", "BRL", BOTH),
+    mk("BRL", "BRL", CI | BOTH),
+    mk("reais", "BRL", CI | SUF),
+    mk("MXN", "MXN", CI | BOTH),
+    mk("MX$", "MXN", CI | PRE),
+    mk("Mex$", "MXN", CI | PRE),
+    mk("S/.", "PEN", PRE),
+    mk("S/", "PEN", PRE),
+    mk("PEN", "PEN", BOTH),
+    mk("soles", "PEN", CI | SUF),
+    mk("COP", "COP", BOTH),
+    mk("COL$", "COP", PRE),
+    mk("ARS", "ARS", BOTH),
+    mk("AR$", "ARS", PRE),
+    mk("CLP$", "CLP", PRE),
+    mk("CLP", "CLP", BOTH),
+    // Gulf
+    mk("AED", "AED", CI | BOTH),
+    mk("Dhs", "AED", BOTH),
+    mk("dirhams", "AED", CI | SUF),
+    mk("dirham", "AED", CI | SUF),
+    mk("迪拉姆", "AED", BOTH),
+    mk("SAR", "SAR", BOTH),
+    mk("QAR", "QAR", BOTH),
+    mk("riyals", RIYALS, CI | SUF | GENERIC),
+    mk("riyal", RIYALS, CI | SUF | GENERIC),
+    // Other dollars
+    mk("AUD", "AUD", BOTH),
+    mk("A$", "AUD", PRE),
+    mk("AU$", "AUD", PRE),
+    mk("NZD", "NZD", BOTH),
+    mk("NZ$", "NZD", PRE),
+    mk("CAD", "CAD", BOTH),
+    mk("C$", "CAD", PRE),
+    mk("CA$", "CAD", PRE),
+];

@@ -659,11 +659,9 @@ fn collapse_whitespace(units: Vec<Unit>) -> Vec<Unit> {
         let ch = if u.ch == '\n' { '\n' } else { ' ' };
         match out.last_mut() {
             None => {}
-            Some(last) if last.ch == ' ' || last.ch == '\n' => {
-                if ch == '\n' {
-                    last.ch = '\n';
-                }
-            }
+            // A run of white space holding a line break becomes a line break.
+            Some(last) if last.ch == ' ' && ch == '\n' => last.ch = ch,
+            Some(last) if last.ch == ' ' || last.ch == '\n' => {}
             Some(_) => out.push(Unit { ch, ..u }),
         }
     }

@@ -52,7 +52,7 @@ pub struct RecordWriter<W: Write> {
 
 enum Inner<W: Write> {
     Jsonl(io::BufWriter<W>),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -63,7 +63,7 @@ impl<W: Write> RecordWriter<W> {
             OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(output);
                 w.write_record(CSV_HEADER).map_err(csv_to_io)?;
-                Inner::Csv(w)
+                Inner::Csv(Box::new(w))
             }
         };
         Ok(RecordWriter { inner })

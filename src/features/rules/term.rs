@@ -5,7 +5,7 @@
 //!   between two words, but not a sentence end or a line break;
 //! - `word*`: the word may continue (`passport*` matches `passports`);
 //! - `*` alone: any one word;
-//! - `..` alone: a gap of up to 40 characters inside one sentence and line;
+//! - `..` alone: any gap inside one sentence and line;
 //! - `(a|b c|d*)`: alternatives, each one or more words.
 //!
 //! Words are normalised with [`normalize`](crate::features::normalize::normalize), exactly like
@@ -23,7 +23,7 @@ use crate::features::normalize::normalize;
 /// every gap of thousands of terms.
 const WORD_GAP: &str = " ?";
 /// What `..` stands for.
-const SENTENCE_GAP: &str = r"[^.!?。！？\n]{0,40}?";
+const SENTENCE_GAP: &str = r"[^.!?。！？\n]*?";
 /// What a lone `*` stands for: one run of characters without a space or sentence end.
 const ANY_WORD: &str = r"[^ .!?。！？\n]+";
 /// What follows `word*`.

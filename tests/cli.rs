@@ -40,7 +40,7 @@ fn check_explains_an_obvious_lure_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("flagged for review"))
-        .stdout(predicate::str::contains("Send a photo of your passport"))
+        .stdout(predicate::str::contains("\"photo of your passport\"  (text, bytes"))
         .stdout(predicate::str::contains("Sihanoukville"))
         .stdout(predicate::str::contains("Telegram: @kh_hr_desk"))
         .stdout(predicate::str::contains(
@@ -192,11 +192,12 @@ fn score_reads_csv_and_writes_csv() {
     assert_eq!(&rows[0][1], "c1");
     assert_eq!(&rows[0][3], "true");
     assert!(rows[0][5].contains("passport_handover"));
-    assert_eq!(
-        &rows[1][0], "4",
-        "the second row starts on line 4 (multi-line field)"
-    );
+    assert_eq!(&rows[1][0], "3");
     assert_eq!(&rows[1][3], "false");
+    assert_eq!(
+        &rows[2][0], "5",
+        "the third row starts on line 5, after a field spanning two lines"
+    );
 }
 
 #[test]

@@ -23,7 +23,8 @@ const ERRORS_SHOWN: u64 = 20;
 pub struct ScoreArgs {
     /// Input file (`.jsonl`, `.csv`, `.txt`), or `-` for standard input.
     pub input: PathBuf,
-    /// Output file; standard output when absent. A `.csv` name selects CSV output.
+    /// Output file; standard output when absent. Its extension (`.csv`, `.jsonl`) selects the
+    /// output format; otherwise the output follows the input (CSV in, CSV out; else JSON Lines).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Input format (default: from the extension; JSON Lines for standard input). Also the
@@ -53,17 +54,22 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
             )
         })?,
     };
+    // Explicit flags first, then the output file's extension, then the input format.
     let output_format = args
         .output_format
         .or(args.format)
         .map(FormatArg::output)
         .or_else(|| {
-            args.output
-                .as_deref()
-                .filter(|p| Format::from_path(p) == Some(Format::Csv))
-                .map(|_| OutputFormat::Csv)
+            let path = args.output.as_deref()?;
+            Some(match Format::from_path(path)? {
+                Format::Csv => OutputFormat::Csv,
+                Format::Jsonl | Format::Text => OutputFormat::Jsonl,
+            })
         })
-        .unwrap_or(OutputFormat::Jsonl);
+        .unwrap_or(match format {
+            Format::Csv => OutputFormat::Csv,
+            Format::Jsonl | Format::Text => OutputFormat::Jsonl,
+        });
     let options = BatchOptions {
         format,
         output: output_format,

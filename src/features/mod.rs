@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ad::{Ad, Field};
 use entities::Entity;
-use normalize::normalize;
+use normalize::{Normalized, normalize};
 use rules::{Polarity, RuleSet};
 use salary::{MoneyTable, Salary};
 
@@ -80,6 +80,8 @@ pub struct Features {
     pub salaries: Vec<FoundSalary>,
     /// How the pay compares with the norm, when it could be judged.
     pub pay: Option<signals::PayComparison>,
+    /// Markets (ISO country codes, `EU`) of the countries the ad names as places to work.
+    pub destinations: Vec<&'static str>,
 }
 
 impl Features {
@@ -125,14 +127,20 @@ impl Extractor {
 
     /// Extracts the features of one ad.
     pub fn extract(&self, ad: &Ad) -> Features {
+        let fields: Vec<(Field, &str, Normalized)> = Field::ALL
+            .iter()
+            .filter_map(|&f| ad.field(f).map(|text| (f, text, normalize(text))))
+            .collect();
+        let destinations = signals::destinations(fields.iter().map(|(_, _, n)| n.as_str()));
         let region = signals::region_hint(ad);
-        let default_currency = region.and_then(signals::local_currency);
-        let mut features = Features::default();
-        for field in Field::ALL {
-            let Some(text) = ad.field(field) else {
-                continue;
-            };
-            self.match_rules(field, text, &mut features.flags);
+        let default_currency = signals::default_currency(region, &destinations);
+        let mut features = Features {
+            destinations,
+            ..Features::default()
+        };
+        for (field, text, normalized) in &fields {
+            let field = *field;
+            self.match_rules(field, text, normalized, &mut features.flags);
             for entity in entities::find_entities(text, region) {
                 let raw = text[entity.start..entity.end].to_string();
                 features.entities.push(FoundEntity { field, entity, raw });
@@ -148,10 +156,15 @@ impl Extractor {
         features
     }
 
-    fn match_rules(&self, field: Field, text: &str, flags: &mut Vec<Flag>) {
-        let normalized = normalize(text);
+    fn match_rules(
+        &self,
+        field: Field,
+        text: &str,
+        normalized: &Normalized,
+        flags: &mut Vec<Flag>,
+    ) {
         let mut per_rule: std::collections::HashMap<usize, usize> = Default::default();
-        for m in self.rules.find(&normalized) {
+        for m in self.rules.find(normalized) {
             let count = per_rule.entry(m.rule).or_default();
             *count += 1;
             if *count > MAX_MATCHES_PER_RULE_AND_FIELD {

@@ -515,26 +515,38 @@ fn join_split_words(units: Vec<Unit>) -> Vec<Unit> {
     remove_spaces_between_ideographs(units)
 }
 
-/// Punctuation and symbols other than sentence ends become spaces, except between two digits
-/// (`1,500`, `24/7`, `3.5`). A full stop followed directly by a letter or digit is not a sentence
-/// end (`อ.เชียงแสน`, `No.5`, `www.example`). Rules then see only words, spaces and sentence ends.
+/// Punctuation and symbols other than sentence ends become spaces, except `,` `.` `/` `:`
+/// between two digits (`1,500`, `3.5`, `24/7`, `12:00`); a dash between digits (`18-30`) is a
+/// range and becomes a space. Rules then see only words, numbers, spaces and sentence ends.
 fn punctuation_to_spaces(units: &mut [Unit]) {
     for i in 0..units.len() {
         let c = units[i].ch;
-        let next = units.get(i + 1).map(|u| u.ch);
-        let ends_sentence =
-            is_sentence_end(c) && !(c == '.' && next.is_some_and(char::is_alphanumeric) && i > 0);
-        if !is_punctuation_or_symbol(c) || ends_sentence {
+        if !is_punctuation_or_symbol(c) || ends_sentence(units, i) {
             continue;
         }
         let between_digits = i > 0
             && i + 1 < units.len()
             && units[i - 1].ch.is_numeric()
-            && units[i + 1].ch.is_numeric();
+            && units[i + 1].ch.is_numeric()
+            && matches!(c, ',' | '.' | '/' | ':' | '،' | '٫');
         if !between_digits {
             units[i].ch = ' ';
         }
     }
+}
+
+/// Whether the character at `i` ends a sentence. `!`, `?` and their full-width forms always do;
+/// a full stop does when white space or the end of the text follows it, unless it closes a
+/// one-letter abbreviation (`S.A.`, `U.S.`). So `อ.เชียงแสน`, `No.5`, `Co.,Ltd` and `3.5` go on.
+fn ends_sentence(units: &[Unit], i: usize) -> bool {
+    let c = units[i].ch;
+    if c != '.' {
+        return is_sentence_end(c);
+    }
+    let next_is_gap = units.get(i + 1).is_none_or(|u| u.ch.is_whitespace());
+    let single_letter_before =
+        i > 0 && units[i - 1].ch.is_alphabetic() && (i < 2 || !units[i - 2].ch.is_alphanumeric());
+    next_is_gap && !single_letter_before
 }
 
 /// `tele🔥gram`, `pass*port`: a short run of splitters with a letter directly on both sides is
@@ -768,7 +780,7 @@ mod tests {
         assert_eq!(norm("$1,500/month"), "1,500 month");
         assert_eq!(norm("24/7 support, 5k bonus"), "24/7 support 5k bonus");
         assert_eq!(norm("Call 0917 123 4567"), "call 0917 123 4567");
-        assert_eq!(norm("age 18-30"), "age 18-30");
+        assert_eq!(norm("age 18-30"), "age 18 30");
         assert_eq!(norm("3.5 hours"), "3.5 hours");
     }
 
@@ -806,6 +818,11 @@ mod tests {
         assert_eq!(norm("护照，保管。"), "护照保管。");
         assert_eq!(norm("don't"), "don t");
         assert_eq!(norm("Co.Ltd. No.5"), "co ltd. no 5");
+        assert_eq!(
+            norm("S.A. de C.V., Monterrey. Next"),
+            "s a de c v monterrey. next"
+        );
+        assert_eq!(norm("age 18–30, 12:00"), "age 18 30 12:00");
     }
 
     #[test]

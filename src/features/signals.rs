@@ -2,9 +2,10 @@
 //! the ad leaves out.
 //!
 //! - `pay_far_above_norm`: the pay, in USD a month, divided by the usual entry-level pay where
-//!   the worker comes from and where the job is (from `models/money.toml`). Lures offer several
-//!   times the norm for easy work. When the ad names no lure-type job and asks for experience,
-//!   the norm is multiplied by the rule's `skilled_multiplier`, since skilled work pays more.
+//!   the worker comes from and where the job is (from `models/money.toml`; the highest norm of
+//!   the ad's region, the pay currency's country and the countries it names). Lures offer several
+//!   times the norm for easy work. When the ad shows no sign of entry-level or lure-type work, the
+//!   norm is multiplied by the rule's `skilled_multiplier`, since skilled work pays more.
 //! - `messaging_only_contact`: the only ways to reach the recruiter are chat apps or phone
 //!   numbers; no company email, website or registered address.
 //! - `no_employer_named`: no company is named and nothing registers one.
@@ -12,10 +13,13 @@
 //! Each signal is a rule in `models/redflags.toml` with `derived = "<name>"`, which carries its
 //! weight, explanation and parameters; a rule file without it turns the signal off.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use unicode_script::{Script, UnicodeScript};
 
 use super::entities::EntityKind;
+use super::normalize::normalize;
 use super::rules::RuleSet;
 use super::salary::MoneyTable;
 use super::{Features, Flag, FoundSalary};
@@ -35,8 +39,298 @@ const ENTRY_LEVEL_RULES: &[&str] = &[
 ];
 /// Rules that show a company can be checked.
 const EMPLOYER_RULES: &[&str] = &["registered_employer", "licensed_agency"];
-/// Currencies used across many markets: they say nothing of where the worker is from.
-const RESERVE_CURRENCIES: &[&str] = &["USD", "USDT", "EUR", "GBP"];
+/// Currencies used across many markets: they say nothing of where the worker is from or goes.
+const RESERVE_CURRENCIES: &[&str] = &["USD", "USDT"];
+/// Markets of the scam-hub countries.
+const HUB_MARKETS: &[&str] = &["KH", "MM", "LA"];
+
+/// Countries an ad may send a worker to, by their names in the project's languages, with the
+/// market whose pay norm applies. Names are normalised before use; Latin names match whole
+/// words only.
+const DESTINATIONS: &[(&str, &[&str])] = &[
+    (
+        "KH",
+        &[
+            "cambodia",
+            "campuchia",
+            "kamboja",
+            "kemboja",
+            "camboya",
+            "camboja",
+            "柬埔寨",
+            "캄보디아",
+            "カンボジア",
+            "กัมพูชา",
+            "कंबोडिया",
+            "कम्बोडिया",
+        ],
+    ),
+    (
+        "MM",
+        &[
+            "myanmar",
+            "burma",
+            "mien dien",
+            "缅甸",
+            "緬甸",
+            "미얀마",
+            "ミャンマー",
+            "เมียนมา",
+            "พม่า",
+            "म्यांमार",
+        ],
+    ),
+    (
+        "LA",
+        &[
+            "laos",
+            "lao pdr",
+            "老挝",
+            "寮國",
+            "라오스",
+            "ラオス",
+            "ประเทศลาว",
+            "लाओस",
+        ],
+    ),
+    (
+        "JP",
+        &[
+            "japan",
+            "japon",
+            "japao",
+            "jepang",
+            "nhat ban",
+            "日本",
+            "일본",
+            "ญี่ปุ่น",
+            "जापान",
+        ],
+    ),
+    (
+        "KR",
+        &[
+            "korea",
+            "han quoc",
+            "韩国",
+            "韓國",
+            "韓国",
+            "한국",
+            "เกาหลี",
+            "कोरिया",
+        ],
+    ),
+    (
+        "TW",
+        &[
+            "taiwan",
+            "dai loan",
+            "台湾",
+            "臺灣",
+            "台灣",
+            "대만",
+            "ไต้หวัน",
+        ],
+    ),
+    (
+        "EU",
+        &[
+            "germany",
+            "deutschland",
+            "alemanha",
+            "alemania",
+            "jerman",
+            "ujerumani",
+            "ドイツ",
+            "德国",
+            "德國",
+            "독일",
+            "जर्मनी",
+            "poland",
+            "polandia",
+            "portugal",
+            "italy",
+            "italia",
+            "netherlands",
+            "belanda",
+            "croatia",
+            "romania",
+            "france",
+            "prancis",
+        ],
+    ),
+    (
+        "GB",
+        &[
+            "united kingdom",
+            "britain",
+            "england",
+            "inggris",
+            "uingereza",
+            "ब्रिटेन",
+            "英国",
+            "英國",
+            "영국",
+            "イギリス",
+        ],
+    ),
+    (
+        "AE",
+        &[
+            "dubai",
+            "uae",
+            "emirates",
+            "abu dhabi",
+            "迪拜",
+            "두바이",
+            "ドバイ",
+            "ดูไบ",
+            "दुबई",
+        ],
+    ),
+    ("SA", &["saudi", "riyadh", "jeddah", "沙特", "사우디"]),
+    ("QA", &["qatar", "doha", "卡塔尔"]),
+    (
+        "SG",
+        &[
+            "singapore",
+            "新加坡",
+            "싱가포르",
+            "シンガポール",
+            "สิงคโปร์",
+            "सिंगापुर",
+        ],
+    ),
+    (
+        "AU",
+        &[
+            "australia",
+            "澳大利亚",
+            "澳洲",
+            "호주",
+            "オーストラリア",
+            "ออสเตรเลีย",
+            "ऑस्ट्रेलिया",
+        ],
+    ),
+    (
+        "NZ",
+        &[
+            "new zealand",
+            "selandia baru",
+            "新西兰",
+            "뉴질랜드",
+            "ニュージーランド",
+        ],
+    ),
+    (
+        "CA",
+        &[
+            "canada",
+            "kanada",
+            "加拿大",
+            "캐나다",
+            "カナダ",
+            "แคนาดา",
+            "कनाडा",
+        ],
+    ),
+    ("IL", &["israel", "以色列", "이스라엘"]),
+    (
+        "TH",
+        &[
+            "thailand",
+            "tailandia",
+            "thai lan",
+            "泰国",
+            "泰國",
+            "태국",
+            "ประเทศไทย",
+            "थाईलैंड",
+        ],
+    ),
+    (
+        "MY",
+        &[
+            "malaysia",
+            "马来西亚",
+            "馬來西亞",
+            "말레이시아",
+            "マレーシア",
+            "มาเลเซีย",
+            "मलेशिया",
+        ],
+    ),
+    (
+        "PH",
+        &[
+            "philippines",
+            "filipinas",
+            "菲律宾",
+            "필리핀",
+            "フィリピン",
+            "ฟิลิปปินส์",
+        ],
+    ),
+];
+
+/// Normalised destination names, built once.
+static DESTINATION_NAMES: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+    DESTINATIONS
+        .iter()
+        .flat_map(|(market, names)| {
+            names
+                .iter()
+                .map(move |n| (*market, normalize(n).as_str().to_string()))
+        })
+        .collect()
+});
+
+/// Markets of the countries named in the (normalised) texts, in order of first mention.
+pub fn destinations<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
+    let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
+    for (t, text) in texts.enumerate() {
+        for (market, name) in DESTINATION_NAMES.iter() {
+            if let Some(at) = find_name(text, name) {
+                found.push((t, at, market));
+            }
+        }
+    }
+    found.sort();
+    let mut markets = Vec::new();
+    for (_, _, m) in found {
+        if !markets.contains(&m) {
+            markets.push(m);
+        }
+    }
+    markets
+}
+
+/// Position of `name` in `text`; an ASCII name must stand as a whole word.
+fn find_name(text: &str, name: &str) -> Option<usize> {
+    let ascii = name.is_ascii();
+    text.match_indices(name).map(|(i, _)| i).find(|&i| {
+        if !ascii {
+            return true;
+        }
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The currency a bare amount after a salary word is in: that of the one non-hub country named
+/// as a destination (a Japanese job paid in `¥` is paid in yen), or else that of the region.
+pub fn default_currency(region: Option<&str>, destinations: &[&str]) -> Option<&'static str> {
+    let abroad: Vec<&&str> = destinations
+        .iter()
+        .filter(|m| !HUB_MARKETS.contains(m))
+        .collect();
+    match abroad.as_slice() {
+        [one] if Some(**one) != region => local_currency(one),
+        _ => region.and_then(local_currency),
+    }
+}
 /// Free webmail domains: an address there is a personal account, not a company's.
 const WEBMAIL_DOMAINS: &[&str] = &[
     "gmail.com",
@@ -204,6 +498,12 @@ pub fn local_currency(region: &str) -> Option<&'static str> {
         "PK" => "PKR",
         "SG" => "SGD",
         "AE" => "AED",
+        "SA" => "SAR",
+        "QA" => "QAR",
+        "AU" => "AUD",
+        "NZ" => "NZD",
+        "CA" => "CAD",
+        "EU" => "EUR",
         "US" => "USD",
         "GB" => "GBP",
         _ => return None,
@@ -331,6 +631,9 @@ fn compare_pay<'a>(
     }
     if let Some(region) = region_hint(ad) {
         add(region);
+    }
+    for market in &features.destinations {
+        add(market);
     }
     if DESTINATION_RULES.iter().any(|id| features.has(id)) {
         add(HUB_MARKET);

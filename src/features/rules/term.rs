@@ -23,7 +23,7 @@ use crate::features::normalize::normalize;
 /// every gap of thousands of terms.
 const WORD_GAP: &str = " ?";
 /// What `..` stands for.
-const SENTENCE_GAP: &str = r"[^.!?。！？\n]*?";
+const SENTENCE_GAP: &str = r"(?:[^.!?。！？\n]|\.[0-9])*?";
 /// What a lone `*` stands for: one run of characters without a space or sentence end.
 const ANY_WORD: &str = r"[^ .!?。！？\n]+";
 /// What follows `word*`.

@@ -6,8 +6,8 @@
 //! that follows from them: a written marker, else one implied by the
 //! multiplier, else the caller's default after a salary word.
 
-use super::Period::{self, Month};
-use super::markers::{BIG, GENERIC, Marker};
+use super::Period::{self, Month, Year};
+use super::markers::{BIG, GENERIC, Marker, SOUTH_ASIA};
 use super::number::{Mult, parse_number};
 use super::patterns::COUNT_NOUN;
 use super::table::table_key;
@@ -131,6 +131,10 @@ impl<'a> Scanner<'a> {
             Some((p, period_end)) => (p, true, period_end),
             None => match last.mult.and_then(|m| m.period).or(ctx.period) {
                 Some(p) => (p, true, end),
+                // Pay quoted in lakh or crore with no period is a yearly package in South Asia.
+                None if last.mult.is_some_and(|m| m.family == Some(SOUTH_ASIA)) => {
+                    (Year, false, end)
+                }
                 None => (Month, false, end),
             },
         };
@@ -266,6 +270,7 @@ mod tests {
         idr_jt: "Rp 5 jt" => "IDR", 5_000_000, 5_000_000, Month;
         inr_sign: "₹50,000" => "INR", 50000, 50000, Month;
         inr_lakh_per_month: "₹1.5 lakh per month" => "INR", 150_000, 150_000, Month;
+        inr_lakh_no_period_is_yearly: "CTC ₹5 lakh" => "INR", 500_000, 500_000, Year;
         inr_lpa: "12 LPA" => "INR", 1_200_000, 1_200_000, Year;
         kes_ksh: "KSh 150,000" => "KES", 150_000, 150_000, Month;
         kes_kwa_mwezi: "Ksh 80k kwa mwezi" => "KES", 80000, 80000, Month;

@@ -40,7 +40,9 @@ fn check_explains_an_obvious_lure_and_exits_1() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("flagged for review"))
-        .stdout(predicate::str::contains("\"photo of your passport\"  (text, bytes"))
+        .stdout(predicate::str::contains(
+            "\"photo of your passport\"  (text, bytes",
+        ))
         .stdout(predicate::str::contains("Sihanoukville"))
         .stdout(predicate::str::contains("Telegram: @kh_hr_desk"))
         .stdout(predicate::str::contains(

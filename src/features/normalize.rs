@@ -85,7 +85,8 @@ struct Unit {
 /// records far below that.
 pub fn normalize(original: &str) -> Normalized {
     let original = truncate_to_u32(original);
-    let mut units = map_clusters(original);
+    let units = compose_hangul(name_flags(map_clusters(original)));
+    let mut units = units;
     map_confusables(&mut units);
     undo_leetspeak(&mut units);
     let units = join_split_words(units);
@@ -202,6 +203,10 @@ fn map_clusters(original: &str) -> Vec<Unit> {
 /// the Latin letter it imitates, if any.
 fn map_cluster(cluster: &str) -> Vec<(char, Option<char>)> {
     let mut out = Vec::with_capacity(2);
+    if let Some(letter) = cluster.chars().next().and_then(enclosed_letter) {
+        out.push((letter, None));
+        return out;
+    }
     for c in cluster.nfkc() {
         let lookalike = confusable(c);
         let before = out.len();
@@ -253,6 +258,114 @@ fn map_lowercased(chars: impl Iterator<Item = char>, out: &mut Vec<(char, Option
             out.push((c, None));
         }
     }
+}
+
+/// The letter inside an enclosed or squared letter that NFKC leaves alone (`🅟`, `🅿`, `🇰`): emoji
+/// letters used to spell words past filters. A regional-indicator letter is returned in upper
+/// case so that [`name_flags`] can tell a flag from plain letters.
+fn enclosed_letter(c: char) -> Option<char> {
+    let (base, upper) = match c as u32 {
+        0x1F150..=0x1F169 => (0x1F150, false), // negative circled
+        0x1F170..=0x1F189 => (0x1F170, false), // negative squared
+        0x1F1E6..=0x1F1FF => (0x1F1E6, true),  // regional indicators
+        _ => return None,
+    };
+    let letter = char::from(b'a' + (c as u32 - base) as u8);
+    Some(if upper {
+        letter.to_ascii_uppercase()
+    } else {
+        letter
+    })
+}
+
+/// A flag emoji is a pair of regional-indicator letters; it becomes the words `flag kh`, so rules
+/// and destination detection can read `🇰🇭` as Cambodia.
+fn name_flags(units: Vec<Unit>) -> Vec<Unit> {
+    let is_indicator = |u: &Unit| u.ch.is_ascii_uppercase() && u.end - u.start == 4;
+    let mut out = Vec::with_capacity(units.len());
+    let mut i = 0;
+    while i < units.len() {
+        let u = units[i];
+        if is_indicator(&u) && units.get(i + 1).is_some_and(is_indicator) {
+            let second = units[i + 1];
+            let (start, end) = (u.start, second.end);
+            for ch in [' ', 'f', 'l', 'a', 'g', ' '] {
+                out.push(Unit {
+                    ch,
+                    lookalike: None,
+                    start,
+                    end,
+                });
+            }
+            out.push(Unit {
+                ch: u.ch.to_ascii_lowercase(),
+                lookalike: None,
+                start,
+                end,
+            });
+            out.push(Unit {
+                ch: second.ch.to_ascii_lowercase(),
+                lookalike: None,
+                start,
+                end,
+            });
+            out.push(Unit {
+                ch: ' ',
+                lookalike: None,
+                start,
+                end,
+            });
+            i += 2;
+        } else {
+            out.push(Unit {
+                ch: u.ch.to_ascii_lowercase(),
+                ..u
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Hangul written as separate letters (`동남ㅇㅏ`: compatibility jamo, which NFKC turns into
+/// conjoining jamo one by one) is composed back into syllables (`동남아`).
+fn compose_hangul(units: Vec<Unit>) -> Vec<Unit> {
+    const L: std::ops::RangeInclusive<u32> = 0x1100..=0x1112;
+    const V: std::ops::RangeInclusive<u32> = 0x1161..=0x1175;
+    const T: std::ops::RangeInclusive<u32> = 0x11A8..=0x11C2;
+    let mut out: Vec<Unit> = Vec::with_capacity(units.len());
+    let mut i = 0;
+    while i < units.len() {
+        let (l, v) = (units[i].ch as u32, units.get(i + 1).map(|u| u.ch as u32));
+        match v {
+            Some(v) if L.contains(&l) && V.contains(&v) => {
+                let t = units
+                    .get(i + 2)
+                    .map(|u| u.ch as u32)
+                    .filter(|t| T.contains(t));
+                let code =
+                    0xAC00 + (l - 0x1100) * 588 + (v - 0x1161) * 28 + t.map_or(0, |t| t - 0x11A7);
+                let last = i + 1 + usize::from(t.is_some());
+                if let Some(ch) = char::from_u32(code) {
+                    out.push(Unit {
+                        ch,
+                        lookalike: None,
+                        start: units[i].start,
+                        end: units[last].end,
+                    });
+                    i = last + 1;
+                    continue;
+                }
+                out.push(units[i]);
+                i += 1;
+            }
+            _ => {
+                out.push(units[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Removes accents from a Latin, Greek or Cyrillic letter and folds letters that have no
@@ -578,7 +691,8 @@ fn remove_inner_splitters(units: Vec<Unit>) -> Vec<Unit> {
 }
 
 /// `T e l e g r a m`, `W.h.a.t.s.A.p.p`, `p-a-s-s`: four or more single letters, each separated
-/// from the next by a short run of spaces and punctuation, become one word.
+/// from the next by a short run of spaces and punctuation, become one word; so do two or more
+/// joined by single dots or dashes (`T.G`, `K-H`, `S.A.`).
 fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
     let n = units.len();
     let is_gap = |c: char| c.is_whitespace() || is_punctuation_or_symbol(c);
@@ -596,6 +710,7 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
         }
         // Collect a chain of single letters joined by short gaps.
         let mut letters = vec![i];
+        let mut tight = true;
         let mut j = i + 1;
         loop {
             let gap_start = j;
@@ -603,16 +718,23 @@ fn join_spaced_letters(units: Vec<Unit>) -> Vec<Unit> {
                 j += 1;
             }
             if j > gap_start && j < n && single_letter_at(j) {
+                tight &= j - gap_start == 1 && matches!(units[gap_start].ch, '.' | '-');
                 letters.push(j);
                 j += 1;
             } else {
                 break;
             }
         }
-        if letters.len() >= MIN_SPACED_LETTERS {
+        // `T e l e g r a m` needs four letters; `T.G`, `K-H`, `S.A.` need two.
+        let enough = if tight { 2 } else { MIN_SPACED_LETTERS };
+        if letters.len() >= enough {
             let (first, last) = (letters[0], letters[letters.len() - 1]);
             for (k, flag) in keep.iter_mut().enumerate().take(last).skip(first) {
                 *flag = letters.binary_search(&k).is_ok();
+            }
+            // The closing dot of an abbreviation (`S.A.`) goes too: it ends no sentence.
+            if tight && units.get(last + 1).is_some_and(|u| u.ch == '.') {
+                keep[last + 1] = false;
             }
             i = last + 1;
         } else {
@@ -748,6 +870,16 @@ mod tests {
     }
 
     #[test]
+    fn emoji_letters_flags_and_split_hangul_are_read() {
+        assert_eq!(norm("🅿️ass🅿️ort"), "passport");
+        assert_eq!(norm("🅚🅗 🅙🅞🅑"), "kh job");
+        assert_eq!(norm("Job in 🇰🇭!"), "job in flag kh !");
+        assert_eq!(norm("동남ㅇㅏ 사무직"), "동남아 사무직");
+        assert_eq!(norm("T.G or K-H"), "tg or kh");
+        assert_eq!(evidence("Work 🇲🇲 now", "flag mm"), "🇲🇲");
+    }
+
+    #[test]
     fn korean_and_japanese_stay_composed() {
         assert_eq!(norm("여권을 보내주세요"), "여권을 보내주세요");
         assert_eq!(norm("パスポート"), "パスポート");
@@ -820,7 +952,7 @@ mod tests {
         assert_eq!(norm("Co.Ltd. No.5"), "co ltd. no 5");
         assert_eq!(
             norm("S.A. de C.V., Monterrey. Next"),
-            "s a de c v monterrey. next"
+            "sa de cv monterrey. next"
         );
         assert_eq!(norm("age 18–30, 12:00"), "age 18 30 12:00");
     }

@@ -109,6 +109,18 @@ fn check_reads_standard_input_and_files() {
         .arg(&path)
         .assert()
         .code(1);
+    let json = dir.path().join("ad.json");
+    std::fs::write(
+        &json,
+        format!("{{\n  \"title\": \"CSR\",\n  \"text\": {LURE:?}\n}}\n"),
+    )
+    .unwrap();
+    lurewatch()
+        .args(["check", "--file"])
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CSR"));
 }
 
 #[test]

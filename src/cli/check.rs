@@ -82,6 +82,12 @@ fn read_ad(args: &CheckArgs) -> anyhow::Result<Ad> {
             (bytes, format, "standard input".to_string())
         }
     };
+    // A .json file may hold one pretty-printed object rather than one object per line.
+    if format == Format::Jsonl {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(&bytes) {
+            return Ad::from_object(map).with_context(|| format!("{origin} is not a usable ad"));
+        }
+    }
     let mut found = records(&bytes[..], format, limits);
     let first = found
         .next()

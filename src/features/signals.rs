@@ -15,6 +15,8 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
+
 use serde::Serialize;
 use unicode_script::{Script, UnicodeScript};
 
@@ -274,49 +276,45 @@ const DESTINATIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Normalised destination names, built once.
-static DESTINATION_NAMES: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
-    DESTINATIONS
-        .iter()
-        .flat_map(|(market, names)| {
-            names
-                .iter()
-                .map(move |n| (*market, normalize(n).as_str().to_string()))
-        })
-        .collect()
-});
+/// Normalised destination names and their markets, with one automaton to find them all.
+static DESTINATION_NAMES: LazyLock<(AhoCorasick, Vec<(&'static str, bool)>)> =
+    LazyLock::new(|| {
+        let (names, markets): (Vec<String>, Vec<(&'static str, bool)>) = DESTINATIONS
+            .iter()
+            .flat_map(|(market, names)| {
+                names.iter().map(move |n| {
+                    let name = normalize(n).as_str().to_string();
+                    let ascii = name.is_ascii();
+                    (name, (*market, ascii))
+                })
+            })
+            .unzip();
+        let automaton = AhoCorasick::new(&names).expect("destination names build an automaton");
+        (automaton, markets)
+    });
 
-/// Markets of the countries named in the (normalised) texts, in order of first mention.
+/// Markets of the countries named in the (normalised) texts, in order of first mention. Latin
+/// names count only as whole words.
 pub fn destinations<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<&'static str> {
-    let mut found: Vec<(usize, usize, &'static str)> = Vec::new();
-    for (t, text) in texts.enumerate() {
-        for (market, name) in DESTINATION_NAMES.iter() {
-            if let Some(at) = find_name(text, name) {
-                found.push((t, at, market));
+    let (automaton, markets) = &*DESTINATION_NAMES;
+    let mut found = Vec::new();
+    for text in texts {
+        for m in automaton.find_overlapping_iter(text) {
+            let (market, ascii) = markets[m.pattern().as_usize()];
+            let whole_word = !text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !text[m.end()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+            if (!ascii || whole_word) && !found.contains(&market) {
+                found.push(market);
             }
         }
     }
-    found.sort();
-    let mut markets = Vec::new();
-    for (_, _, m) in found {
-        if !markets.contains(&m) {
-            markets.push(m);
-        }
-    }
-    markets
-}
-
-/// Position of `name` in `text`; an ASCII name must stand as a whole word.
-fn find_name(text: &str, name: &str) -> Option<usize> {
-    let ascii = name.is_ascii();
-    text.match_indices(name).map(|(i, _)| i).find(|&i| {
-        if !ascii {
-            return true;
-        }
-        let before = text[..i].chars().next_back();
-        let after = text[i + name.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
+    found
 }
 
 /// The currency a bare amount after a salary word is in: that of the one non-hub country named

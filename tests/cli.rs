@@ -360,13 +360,86 @@ fn rules_check_reports_failing_examples() {
 }
 
 #[test]
-fn a_custom_rule_file_changes_the_verdict() {
+fn a_custom_rule_file_changes_the_verdict_of_the_rule_scorer() {
     lurewatch()
-        .args(["--rules"])
+        .args(["--scorer", "rules", "--rules"])
         .arg(data("rules_failing_example.toml"))
         .args(["check", "--json", "We will hold your passport for safety."])
         .assert()
         .stdout(predicate::str::contains("\"version\": \"fixture.2\""));
+}
+
+#[test]
+fn a_model_trained_with_other_rules_is_refused_naming_the_rule_file() {
+    lurewatch()
+        .args(["--rules"])
+        .arg(data("rules_failing_example.toml"))
+        .args(["check", "anything"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "was trained with a different rule file",
+        ))
+        .stderr(predicate::str::contains("--scorer rules"));
+}
+
+#[test]
+fn a_corrupt_or_mismatched_model_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("model.json");
+    std::fs::write(&corrupt, "{\"format\": 1, \"version\": ").unwrap();
+    lurewatch()
+        .arg("--model")
+        .arg(&corrupt)
+        .args(["check", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is corrupt or not a model"));
+    let future = dir.path().join("future.json");
+    std::fs::write(&future, "{\"format\": 9}").unwrap();
+    lurewatch()
+        .arg("--model")
+        .arg(&future)
+        .args(["check", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has format 9"));
+    let tokenizer = dir.path().join("tokenizer.json");
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/tokenizer.json"),
+    )
+    .unwrap();
+    std::fs::write(&tokenizer, shipped.replacen("\"<unk>\"", "\"<unk2>\"", 1)).unwrap();
+    lurewatch()
+        .arg("--tokenizer")
+        .arg(&tokenizer)
+        .args(["check", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "was trained with a different tokenizer",
+        ));
+}
+
+#[test]
+fn check_explains_the_model_score_with_features_and_words() {
+    let out = lurewatch()
+        .args(["check", "--json", LURE])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let record: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(record["scorer"]["name"], "model");
+    let reasons = record["reasons"].as_array().unwrap();
+    assert!(reasons.iter().any(|r| r["id"] == "hub_place"));
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r["label"].as_str().unwrap().starts_with("the words")),
+        "{reasons:?}"
+    );
 }
 
 #[test]

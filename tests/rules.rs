@@ -113,7 +113,7 @@ fn every_family_has_examples_in_several_languages() {
 
 #[test]
 fn benign_mentions_of_passports_visas_fees_and_hub_countries_stay_silent() {
-    let classifier = Classifier::embedded().unwrap();
+    let classifier = Classifier::embedded_rules().unwrap();
     for record in lines("benign_ads.jsonl") {
         let ad = Ad::from_object(record.as_object().unwrap().clone()).unwrap();
         let scored = classifier.classify(ad);
@@ -134,7 +134,7 @@ fn benign_mentions_of_passports_visas_fees_and_hub_countries_stay_silent() {
 
 #[test]
 fn obfuscated_lures_still_fire_their_rules() {
-    let classifier = Classifier::embedded().unwrap();
+    let classifier = Classifier::embedded_rules().unwrap();
     for record in lines("obfuscated_lures.jsonl") {
         let text = record["text"].as_str().unwrap();
         let scored = classifier.classify(Ad::from_text(text).unwrap());

@@ -7,7 +7,12 @@
 //! `check` and the feed write out. The scorer is swappable: [`RuleScorer`] weighs red-flag rules;
 //! a trained model plugs in behind the same trait.
 
+pub mod metrics;
+pub mod model;
+pub mod plot;
 mod rule_scorer;
+pub mod train;
+pub mod vectorize;
 
 use std::fmt;
 
@@ -19,7 +24,9 @@ use crate::ad::Ad;
 use crate::features::rules::{Polarity, RuleSet, RulesError};
 use crate::features::salary::MoneyTable;
 use crate::features::signals::PayComparison;
+use crate::features::tokens::{Tokens, TokensError};
 use crate::features::{Extractor, Features, Flag, FoundEntity, FoundSalary};
+use model::{EMBEDDED_MODEL, ModelError, ModelFile, ModelScorer};
 
 /// What every flagged record says about itself.
 pub const REVIEW_NOTE: &str = "A lead for human review, not proof of trafficking or wrongdoing.";
@@ -87,6 +94,8 @@ pub trait Scorer: Send + Sync + fmt::Debug {
     fn info(&self) -> ScorerInfo;
     /// Scores one ad's features.
     fn assess(&self, features: &Features) -> Assessment;
+    /// The score at or above which an ad is flagged.
+    fn threshold(&self) -> f64;
 }
 
 /// An ad with its score, flags, entities and explanation: the record `score` writes.
@@ -119,6 +128,20 @@ pub struct ScoredAd {
     pub note: Option<&'static str>,
 }
 
+/// Why a classifier could not be built from its files.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The rule file.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The tokenizer.
+    #[error(transparent)]
+    Tokens(#[from] TokensError),
+    /// The model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
 /// Features stage plus a scorer: what turns an [`Ad`] into a [`ScoredAd`].
 #[derive(Debug)]
 pub struct Classifier {
@@ -139,8 +162,34 @@ impl Classifier {
         Classifier::new(extractor, Box::new(scorer))
     }
 
-    /// The classifier built from the files shipped in `models/`.
-    pub fn embedded() -> Result<Classifier, RulesError> {
+    /// The trained classifier: a model applied to features from `rules` and `tokens`. Refuses a
+    /// model trained with another rule file or tokenizer.
+    pub fn with_model(
+        rules: RuleSet,
+        tokens: Tokens,
+        model: ModelFile,
+        origin: &str,
+    ) -> Result<Classifier, ModelError> {
+        model.check_compatible(origin, &rules, &tokens)?;
+        let scorer = ModelScorer::new(model, &rules, tokens.clone());
+        let extractor = Extractor::new(rules, MoneyTable::embedded().clone()).with_tokens(tokens);
+        Ok(Classifier::new(extractor, Box::new(scorer)))
+    }
+
+    /// The trained classifier built from the files shipped in `models/` (rules, tokenizer,
+    /// model), all compiled into the binary.
+    pub fn embedded() -> Result<Classifier, LoadError> {
+        let model = ModelFile::from_json(EMBEDDED_MODEL, "embedded models/model.json")?;
+        Ok(Classifier::with_model(
+            RuleSet::embedded()?,
+            Tokens::embedded()?,
+            model,
+            "embedded models/model.json",
+        )?)
+    }
+
+    /// The rule-based classifier from the shipped rule file.
+    pub fn embedded_rules() -> Result<Classifier, RulesError> {
         Ok(Classifier::with_rules(RuleSet::embedded()?))
     }
 
@@ -152,6 +201,11 @@ impl Classifier {
     /// Which scorer is in use.
     pub fn scorer_info(&self) -> ScorerInfo {
         self.scorer.info()
+    }
+
+    /// The score at or above which an ad is flagged.
+    pub fn threshold(&self) -> f64 {
+        self.scorer.threshold()
     }
 
     /// Extracts features from an ad and scores it.

@@ -52,6 +52,10 @@ impl Scorer for RuleScorer {
         }
     }
 
+    fn threshold(&self) -> f64 {
+        self.scoring.flag_threshold
+    }
+
     fn assess(&self, features: &Features) -> Assessment {
         let mut reasons: Vec<Reason> = features
             .fired_rules()

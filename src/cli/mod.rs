@@ -1,8 +1,10 @@
 //! Command-line interface: argument definitions, exit codes and the wiring of each command.
 
 mod check;
+mod eval;
 mod rules;
 mod score;
+mod train;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +14,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use lurewatch::ad::read::Format;
 use lurewatch::classify::Classifier;
+use lurewatch::classify::model::{EMBEDDED_MODEL, ModelFile};
 use lurewatch::features::rules::RuleSet;
+use lurewatch::features::tokens::Tokens;
 use lurewatch::score::OutputFormat;
 
 const EXIT_CODES: &str = "\
@@ -31,6 +35,15 @@ pub struct Args {
     /// Red-flag rule file to use instead of the shipped models/redflags.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// Model file to use instead of the shipped models/model.json.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Tokenizer file to use instead of the shipped models/tokenizer.json.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub tokenizer: Option<PathBuf>,
+    /// How to score: the trained model (default) or the rule weights alone.
+    #[arg(long, global = true, value_enum, default_value_t = ScorerArg::Model)]
+    pub scorer: ScorerArg,
     /// Log more (-v: each step, -vv: debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -52,6 +65,28 @@ pub enum Command {
     /// Validate or list red-flag rules.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Train the tokenizer and the model from the labelled corpus.
+    Train(train::TrainArgs),
+    /// Evaluate the model on labelled ads, or by grouped cross-validation on the corpus.
+    Eval(eval::EvalArgs),
+}
+
+/// Scorers on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScorerArg {
+    /// The trained, calibrated model.
+    Model,
+    /// The weights of the red-flag rules (transparent, uncalibrated).
+    Rules,
+}
+
+/// The files a command reads its classifier from.
+#[derive(Debug, Clone)]
+pub struct ModelPaths {
+    pub rules: Option<PathBuf>,
+    pub model: Option<PathBuf>,
+    pub tokenizer: Option<PathBuf>,
+    pub scorer: ScorerArg,
 }
 
 /// Input and output formats on the command line.
@@ -118,10 +153,18 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let paths = ModelPaths {
+        rules: args.rules.clone(),
+        model: args.model.clone(),
+        tokenizer: args.tokenizer.clone(),
+        scorer: args.scorer,
+    };
     match args.command {
-        Command::Check(c) => check::run(c, load_classifier(args.rules.as_ref())?),
-        Command::Score(s) => score::run(s, load_classifier(args.rules.as_ref())?, args.quiet),
+        Command::Check(c) => check::run(c, load_classifier(&paths)?),
+        Command::Score(s) => score::run(s, load_classifier(&paths)?, args.quiet),
         Command::Rules(r) => rules::run(r, args.rules.as_ref()),
+        Command::Train(t) => train::run(t, &paths, args.quiet),
+        Command::Eval(e) => eval::run(e, &paths),
     }
 }
 
@@ -133,6 +176,23 @@ fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<RuleSet> {
     }
 }
 
-fn load_classifier(rules: Option<&PathBuf>) -> anyhow::Result<Classifier> {
-    Ok(Classifier::with_rules(load_rules(rules)?))
+/// The classifier the options ask for: the shipped files unless paths are given.
+fn load_classifier(paths: &ModelPaths) -> anyhow::Result<Classifier> {
+    let rules = load_rules(paths.rules.as_ref())?;
+    if paths.scorer == ScorerArg::Rules {
+        return Ok(Classifier::with_rules(rules));
+    }
+    let tokens = match &paths.tokenizer {
+        Some(path) => Tokens::load(path)?,
+        None => Tokens::embedded().context("the built-in tokenizer is broken")?,
+    };
+    let (model, origin) = match &paths.model {
+        Some(path) => (ModelFile::load(path)?, path.display().to_string()),
+        None => (
+            ModelFile::from_json(EMBEDDED_MODEL, "built-in models/model.json")?,
+            "built-in models/model.json".to_string(),
+        ),
+    };
+    Classifier::with_model(rules, tokens, model, &origin)
+        .context("use --scorer rules to score with the rule weights alone")
 }

@@ -11,6 +11,7 @@ pub mod normalize;
 pub mod rules;
 pub mod salary;
 pub mod signals;
+pub mod tokens;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,26 @@ use entities::Entity;
 use normalize::{Normalized, normalize};
 use rules::{Polarity, RuleSet};
 use salary::{MoneyTable, Salary};
+use tokens::Tokens;
+
+/// The normalised text the tokenizer reads: title and body, one per line.
+fn token_text(fields: &[(Field, &str, Normalized)]) -> String {
+    fields
+        .iter()
+        .filter(|(f, _, _)| matches!(f, Field::Title | Field::Text))
+        .map(|(_, _, n)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of an ad the tokenizer reads, normalised: title and body.
+pub fn tokenizer_input(ad: &Ad) -> String {
+    let fields: Vec<(Field, &str, Normalized)> = [Field::Title, Field::Text]
+        .into_iter()
+        .filter_map(|f| ad.field(f).map(|t| (f, t, normalize(t))))
+        .collect();
+    token_text(&fields)
+}
 
 /// Most matches of one rule kept per field: enough evidence to read, bounded output.
 const MAX_MATCHES_PER_RULE_AND_FIELD: usize = 3;
@@ -82,6 +103,9 @@ pub struct Features {
     pub pay: Option<signals::PayComparison>,
     /// Markets (ISO country codes, `EU`) of the countries the ad names as places to work.
     pub destinations: Vec<&'static str>,
+    /// Subword token ids of the title and text, when the extractor has a tokenizer.
+    #[serde(skip)]
+    pub tokens: Vec<u32>,
 }
 
 impl Features {
@@ -107,12 +131,28 @@ impl Features {
 pub struct Extractor {
     rules: RuleSet,
     money: MoneyTable,
+    tokens: Option<Tokens>,
 }
 
 impl Extractor {
-    /// An extractor with these rules and this money table.
+    /// An extractor with these rules and this money table, without a tokenizer.
     pub fn new(rules: RuleSet, money: MoneyTable) -> Extractor {
-        Extractor { rules, money }
+        Extractor {
+            rules,
+            money,
+            tokens: None,
+        }
+    }
+
+    /// The same extractor, also producing subword tokens.
+    pub fn with_tokens(mut self, tokens: Tokens) -> Extractor {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// The tokenizer in use, if any.
+    pub fn tokens(&self) -> Option<&Tokens> {
+        self.tokens.as_ref()
     }
 
     /// The rules in use.
@@ -153,6 +193,9 @@ impl Extractor {
             }
         }
         signals::add_derived(ad, &self.rules, &self.money, &mut features);
+        if let Some(tokens) = &self.tokens {
+            features.tokens = tokens.encode(&token_text(&fields));
+        }
         features
     }
 

@@ -660,6 +660,12 @@ fn compare_pay<'a>(
     ))
 }
 
+/// Whether an email address is at a free webmail provider (a personal account).
+pub fn is_webmail(email: &str) -> bool {
+    let domain = email.rsplit('@').next().unwrap_or("");
+    WEBMAIL_DOMAINS.contains(&domain)
+}
+
 /// The first chat-app or phone contact, if every contact in the ad is one.
 fn messaging_only(features: &Features) -> Option<&super::FoundEntity> {
     let mut first = None;
@@ -669,8 +675,7 @@ fn messaging_only(features: &Features) -> Option<&super::FoundEntity> {
             EntityKind::Phone => true,
             k if k.is_messaging() => true,
             EntityKind::Email => {
-                let domain = found.entity.value.rsplit('@').next().unwrap_or("");
-                if !WEBMAIL_DOMAINS.contains(&domain) {
+                if !is_webmail(&found.entity.value) {
                     return None;
                 }
                 false
@@ -693,7 +698,8 @@ fn messaging_only(features: &Features) -> Option<&super::FoundEntity> {
     first
 }
 
-fn is_social_url(url: &str) -> bool {
+/// Whether a URL points to a social network or chat app rather than a company site.
+pub fn is_social_url(url: &str) -> bool {
     let host = url
         .split("://")
         .nth(1)

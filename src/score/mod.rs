@@ -213,7 +213,7 @@ mod tests {
 
     fn classifier() -> &'static Classifier {
         static CLASSIFIER: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
-        CLASSIFIER.get_or_init(|| Classifier::embedded().expect("shipped rules load"))
+        CLASSIFIER.get_or_init(|| Classifier::embedded_rules().expect("shipped rules load"))
     }
 
     fn score(input: &[u8], options: &BatchOptions) -> (Summary, Vec<String>) {

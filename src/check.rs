@@ -42,6 +42,7 @@ pub fn render(scored: &ScoredAd, rules: &RuleSet) -> String {
         .collect();
     section(&mut out, "Red flags", &risks, rules);
     section(&mut out, "Signs of a legitimate ad", &protective, rules);
+    moved_the_score(&mut out, scored);
     if let Some(pay) = &scored.pay {
         let _ = writeln!(
             out,
@@ -76,6 +77,37 @@ pub fn render(scored: &ScoredAd, rules: &RuleSet) -> String {
         let _ = writeln!(out, "{line}");
     }
     out
+}
+
+/// Reasons shown in each direction.
+const REASONS_SHOWN: usize = 5;
+
+/// What pushed the score up and down most, in plain words: signs first, then the ad's words.
+fn moved_the_score(out: &mut String, scored: &ScoredAd) {
+    let pick = |words: bool, up: bool| -> Vec<&str> {
+        scored
+            .reasons
+            .iter()
+            .filter(|r| r.id.starts_with("text:") == words && (r.contribution > 0.0) == up)
+            .take(REASONS_SHOWN)
+            .map(|r| r.label.as_str())
+            .collect()
+    };
+    let lines = [
+        ("raised it", pick(false, true)),
+        ("lowered it", pick(false, false)),
+        ("words that raised it", pick(true, true)),
+        ("words that lowered it", pick(true, false)),
+    ];
+    if lines.iter().all(|(_, items)| items.is_empty()) {
+        return;
+    }
+    let _ = writeln!(out, "\nWhat moved the score most:");
+    for (what, items) in lines.iter().filter(|(_, items)| !items.is_empty()) {
+        for line in wrap(&format!("{what}: {}", items.join("; ")), WIDTH - 2) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
 }
 
 fn section(out: &mut String, heading: &str, flags: &[&Flag], rules: &RuleSet) {

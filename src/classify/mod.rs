@@ -171,7 +171,7 @@ impl Classifier {
         origin: &str,
     ) -> Result<Classifier, ModelError> {
         model.check_compatible(origin, &rules, &tokens)?;
-        let scorer = ModelScorer::new(model, &rules, tokens.clone());
+        let scorer = ModelScorer::new(model, &rules);
         let extractor = Extractor::new(rules, MoneyTable::embedded().clone()).with_tokens(tokens);
         Ok(Classifier::new(extractor, Box::new(scorer)))
     }

@@ -227,13 +227,12 @@ pub struct ModelScorer {
     model: ModelFile,
     /// Label and polarity of each named column.
     named: Vec<(String, Polarity)>,
-    tokens: Tokens,
 }
 
 impl ModelScorer {
-    /// A scorer for a model known to fit `rules` and `tokens` (see
+    /// A scorer for a model known to fit `rules` and the tokenizer in use (see
     /// [`ModelFile::check_compatible`]).
-    pub fn new(model: ModelFile, rules: &RuleSet, tokens: Tokens) -> ModelScorer {
+    pub fn new(model: ModelFile, rules: &RuleSet) -> ModelScorer {
         let named = model
             .features
             .named
@@ -250,11 +249,7 @@ impl ModelScorer {
                 },
             )
             .collect();
-        ModelScorer {
-            model,
-            named,
-            tokens,
-        }
+        ModelScorer { model, named }
     }
 
     /// The model applied.
@@ -273,7 +268,7 @@ impl ModelScorer {
     }
 
     /// Contributions of named features and of the ad's text terms, largest first.
-    fn reasons(&self, vector: &SparseVector, tokens: &[u32]) -> Vec<Reason> {
+    fn reasons(&self, vector: &SparseVector, features: &Features) -> Vec<Reason> {
         let config = &self.model.features;
         let named_len = config.named.len() as u32;
         let mut reasons: Vec<Reason> = Vec::new();
@@ -285,8 +280,17 @@ impl ModelScorer {
             if contribution.abs() < 0.05 {
                 continue;
             }
-            let (label, _) = &self.named[i as usize];
+            let (label, polarity) = &self.named[i as usize];
             let id = config.named[i as usize].clone();
+            // A rule whose weight came out against its own meaning (a risk sign lowering the
+            // score) is standing in for a correlated feature; it explains nothing to a reader.
+            let against = match polarity {
+                Polarity::Risk => contribution < 0.0 && id.starts_with("rule:"),
+                Polarity::Protective => contribution > 0.0,
+            };
+            if against {
+                continue;
+            }
             reasons.push(Reason {
                 id: id.strip_prefix("rule:").unwrap_or(&id).to_string(),
                 label: label.clone(),
@@ -298,49 +302,55 @@ impl ModelScorer {
                 contribution,
             });
         }
-        reasons.extend(self.term_reasons(vector, tokens));
+        reasons.extend(self.term_reasons(vector, features));
         reasons.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
         reasons
     }
 
-    /// The text n-grams of this ad whose columns moved the score most, in plain words.
-    fn term_reasons(&self, vector: &SparseVector, tokens: &[u32]) -> Vec<Reason> {
+    /// The text n-grams of this ad whose columns moved the score most, shown as the whole words
+    /// of the (normalised) ad text they fall in.
+    fn term_reasons(&self, vector: &SparseVector, features: &Features) -> Vec<Reason> {
         let config = &self.model.features;
         if config.text_dims == 0 {
             return Vec::new();
         }
         let named_len = config.named.len() as u32;
-        let value_of = |bucket: u32| {
-            vector
-                .indices
-                .binary_search(&(named_len + bucket))
-                .ok()
-                .map(|k| vector.values[k])
-        };
-        let mut seen = std::collections::HashSet::new();
+        let tokens = &features.tokens;
+        let mut seen_buckets = std::collections::HashSet::new();
         let mut terms: Vec<(f64, String)> = Vec::new();
-        for gram in config.ngrams(tokens) {
-            let bucket = config.bucket(gram);
-            if !seen.insert(bucket) {
+        for (start, len) in (0..tokens.len()).map(|i| (i, 1)).chain(
+            (0..tokens.len().saturating_sub(1))
+                .filter(|_| config.ngram >= 2)
+                .map(|i| (i, 2)),
+        ) {
+            let bucket = config.bucket(&tokens[start..start + len]);
+            if !seen_buckets.insert(bucket) {
                 continue;
             }
-            let Some(x) = value_of(bucket) else { continue };
-            let contribution = self.model.weights[(named_len + bucket) as usize] * x;
-            let text: Vec<String> = gram.iter().map(|&t| self.tokens.piece(t)).collect();
-            let text = text.join(" ").trim().to_string();
-            if text.chars().count() >= 2 && contribution.abs() >= 0.05 {
-                terms.push((contribution, text));
+            let Ok(k) = vector.indices.binary_search(&(named_len + bucket)) else {
+                continue;
+            };
+            let contribution = self.model.weights[(named_len + bucket) as usize] * vector.values[k];
+            if contribution.abs() < 0.05 {
+                continue;
+            }
+            let Some(words) = words_around(features, start, start + len - 1) else {
+                continue;
+            };
+            if words.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !terms.iter().any(|(_, w)| *w == words)
+            {
+                terms.push((contribution, words));
             }
         }
         terms.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let up = terms.iter().take(TERMS_EXPLAINED);
+        let up = terms.iter().take(TERMS_EXPLAINED).filter(|(c, _)| *c > 0.0);
         let down = terms
             .iter()
             .rev()
             .take(TERMS_EXPLAINED)
             .filter(|(c, _)| *c < 0.0);
-        up.filter(|(c, _)| *c > 0.0)
-            .chain(down)
+        up.chain(down)
             .map(|(c, text)| Reason {
                 id: format!("text:{text}"),
                 label: format!("the words \"{text}\""),
@@ -353,6 +363,35 @@ impl ModelScorer {
             })
             .collect()
     }
+}
+
+/// The whole words of the normalised ad text that tokens `first..=last` fall in: widened to
+/// the spaces around them (in scripts written without spaces, just the tokens' own text).
+fn words_around(features: &Features, first: usize, last: usize) -> Option<String> {
+    let text = features.token_text.as_str();
+    let (mut start, _) = *features.token_offsets.get(first)?;
+    let (_, mut end) = *features.token_offsets.get(last)?;
+    let spaced = |c: char| c.is_ascii_alphanumeric();
+    while start > 0 {
+        let Some(c) = text[..start].chars().next_back() else {
+            break;
+        };
+        if c.is_whitespace() || !spaced(c) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    while end < text.len() {
+        let Some(c) = text[end..].chars().next() else {
+            break;
+        };
+        if c.is_whitespace() || !spaced(c) {
+            break;
+        }
+        end += c.len_utf8();
+    }
+    let words = text.get(start..end)?.trim();
+    (!words.is_empty()).then(|| words.chars().take(40).collect())
 }
 
 impl Scorer for ModelScorer {
@@ -375,7 +414,7 @@ impl Scorer for ModelScorer {
             score,
             flagged: score >= self.model.threshold,
             risk: self.risk(score),
-            reasons: self.reasons(&vector, &features.tokens),
+            reasons: self.reasons(&vector, features),
         }
     }
 }

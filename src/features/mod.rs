@@ -106,6 +106,12 @@ pub struct Features {
     /// Subword token ids of the title and text, when the extractor has a tokenizer.
     #[serde(skip)]
     pub tokens: Vec<u32>,
+    /// The normalised title and text the tokens were read from.
+    #[serde(skip)]
+    pub token_text: String,
+    /// For each token, the byte range of `token_text` it covers.
+    #[serde(skip)]
+    pub token_offsets: Vec<(usize, usize)>,
 }
 
 impl Features {
@@ -194,7 +200,9 @@ impl Extractor {
         }
         signals::add_derived(ad, &self.rules, &self.money, &mut features);
         if let Some(tokens) = &self.tokens {
-            features.tokens = tokens.encode(&token_text(&fields));
+            features.token_text = token_text(&fields);
+            (features.tokens, features.token_offsets) =
+                tokens.encode_with_offsets(&features.token_text);
         }
         features
     }

@@ -153,6 +153,14 @@ impl Tokens {
             .unwrap_or_default()
     }
 
+    /// Token ids of a normalised text with the byte range of the text each one covers.
+    pub fn encode_with_offsets(&self, normalized: &str) -> (Vec<u32>, Vec<(usize, usize)>) {
+        self.tokenizer
+            .encode_fast(normalized, false)
+            .map(|e| (e.get_ids().to_vec(), e.get_offsets().to_vec()))
+            .unwrap_or_default()
+    }
+
     /// The piece a token id stands for, readable (`▁` word marks shown as spaces).
     pub fn piece(&self, id: u32) -> String {
         self.tokenizer

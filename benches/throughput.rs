@@ -1,6 +1,8 @@
 //! Throughput benchmarks, each with a baseline measured in the same run:
 //! - features: normalisation + red-flag rules in MB/s, against plain lower-casing of the same text;
-//! - score: `score` end to end in ads/s with 1 and 2 threads, against reading the records only.
+//! - score: `score` end to end in ads/s with 1 and 2 threads, with the rule scorer and with the
+//!   trained model, against reading the records only;
+//! - load: loading the shipped model (rules, tokenizer, weights), against compiling the rules alone.
 //!
 //! Run with `cargo bench --bench throughput`; the ratios are printed at the end.
 
@@ -13,6 +15,7 @@ use criterion::{Criterion, Throughput};
 use lurewatch::ad::read::{Format, Limits, records};
 use lurewatch::classify::Classifier;
 use lurewatch::features::normalize::normalize;
+use lurewatch::features::rules::RuleSet;
 use lurewatch::score::{BatchOptions, run};
 
 /// Deterministic generator (SplitMix64), so every run scores the same ads.
@@ -80,7 +83,7 @@ fn bench_features(c: &mut Criterion, ads: &[String], classifier: &Classifier) {
     group.finish();
 }
 
-fn bench_score(c: &mut Criterion, ads: &[String], classifier: &Classifier) {
+fn bench_score(c: &mut Criterion, ads: &[String], rules: &Classifier, model: &Classifier) {
     let input: String = ads
         .iter()
         .enumerate()
@@ -92,12 +95,17 @@ fn bench_score(c: &mut Criterion, ads: &[String], classifier: &Classifier) {
     group.bench_function("baseline_read_only", |b| {
         b.iter(|| records(input.as_bytes(), Format::Jsonl, Limits::default()).count())
     });
-    for threads in [1, 2] {
+    for (name, classifier, threads) in [
+        ("rules", rules, 1),
+        ("rules", rules, 2),
+        ("model", model, 1),
+        ("model", model, 2),
+    ] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        group.bench_function(format!("threads_{threads}"), |b| {
+        group.bench_function(format!("{name}_threads_{threads}"), |b| {
             b.iter(|| {
                 pool.install(|| {
                     let (summary, result) = run(
@@ -146,25 +154,52 @@ fn print_ratios(ads: &[String]) {
         );
     }
     let read = mean_ns("score", "baseline_read_only");
-    for threads in [1, 2] {
-        if let Some(t) = mean_ns("score", &format!("threads_{threads}")) {
-            let ratio = read
-                .map(|r| format!(", {:.1}x the time of reading only", t / r))
-                .unwrap_or_default();
-            println!(
-                "  score, {threads} thread(s): {:.0} ads/s{ratio}",
-                ads.len() as f64 / t * 1e9
-            );
+    for name in ["rules", "model"] {
+        for threads in [1, 2] {
+            if let Some(t) = mean_ns("score", &format!("{name}_threads_{threads}")) {
+                let ratio = read
+                    .map(|r| format!(", {:.0}x the time of reading only", t / r))
+                    .unwrap_or_default();
+                println!(
+                    "  score with {name}, {threads} thread(s): {:.0} ads/s{ratio}",
+                    ads.len() as f64 / t * 1e9
+                );
+            }
         }
     }
+    if let (Some(rules), Some(model)) = (
+        mean_ns("load", "baseline_rules_only"),
+        mean_ns("load", "model"),
+    ) {
+        println!(
+            "  load the shipped model: {:.0} ms ({:.1}x compiling the rules alone, {:.0} ms)",
+            model / 1e6,
+            model / rules,
+            rules / 1e6
+        );
+    }
+}
+
+fn bench_load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    group.bench_function("baseline_rules_only", |b| {
+        b.iter(|| black_box(RuleSet::embedded().unwrap()))
+    });
+    group.bench_function("model", |b| {
+        b.iter(|| black_box(Classifier::embedded().unwrap()))
+    });
+    group.finish();
 }
 
 fn main() {
     let ads = seeded_ads(2_000);
-    let classifier = Classifier::embedded().expect("shipped rules");
+    let rules = Classifier::embedded_rules().expect("shipped rules");
+    let model = Classifier::embedded().expect("shipped model");
     let mut c = Criterion::default().configure_from_args();
-    bench_features(&mut c, &ads, &classifier);
-    bench_score(&mut c, &ads, &classifier);
+    bench_features(&mut c, &ads, &rules);
+    bench_score(&mut c, &ads, &rules, &model);
+    bench_load(&mut c);
     c.final_summary();
     print_ratios(&ads);
 }

@@ -468,6 +468,46 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_model_reloads_and_scores_identically() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/train_small.jsonl");
+        let ads = read_labelled(&path).unwrap();
+        let rules = RuleSet::embedded().unwrap();
+        let options = TrainOptions {
+            folds: 3,
+            vocab_size: 2000,
+            ..TrainOptions::default()
+        };
+        let trained = train(&ads, &rules, MoneyTable::embedded(), &options).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        trained.model.save(&dir.path().join("model.json")).unwrap();
+        trained
+            .tokens
+            .save(&dir.path().join("tokenizer.json"))
+            .unwrap();
+        let model = ModelFile::load(&dir.path().join("model.json")).unwrap();
+        let tokens = Tokens::load(&dir.path().join("tokenizer.json")).unwrap();
+        assert_eq!(model, trained.model);
+        let fresh = super::super::Classifier::with_model(
+            rules.clone(),
+            trained.tokens.clone(),
+            trained.model.clone(),
+            "fresh",
+        )
+        .unwrap();
+        let reloaded =
+            super::super::Classifier::with_model(rules, tokens, model, "reloaded").unwrap();
+        for a in ads.iter().take(30) {
+            let (x, y) = (
+                fresh.classify(a.ad.clone()),
+                reloaded.classify(a.ad.clone()),
+            );
+            assert_eq!(x.score, y.score);
+            assert_eq!(x.reasons, y.reasons);
+        }
+    }
+
+    #[test]
     fn labels_must_be_lure_or_legit() {
         let ad = Ad::from_object(
             json!({"text": "x", "label": "maybe"})

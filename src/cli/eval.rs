@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use lurewatch::classify::metrics::{self, Metrics, Prediction};
+use lurewatch::classify::metrics::{self, Metrics, Prediction, SliceMetrics};
 use lurewatch::classify::plot;
 use lurewatch::classify::train::{TrainOptions, cross_validate, read_labelled};
 use lurewatch::classify::vectorize::FeatureSet;
@@ -171,28 +171,18 @@ pub fn print_metrics(m: &Metrics, slices: bool) {
     if !slices {
         return;
     }
+    print_slices("language", &m.per_language);
+    print_slices("kind", &m.per_kind);
+}
+
+fn print_slices(heading: &str, slices: &std::collections::BTreeMap<String, SliceMetrics>) {
     println!(
-        "  {:<34} {:>6} {:>8} {:>6} {:>8}",
-        "language", "lures", "recall", "legit", "FPR"
+        "  {heading:<34} {:>6} {:>8} {:>6} {:>8}",
+        "lures", "recall", "legit", "FPR"
     );
-    for (k, s) in &m.per_language {
+    for (name, s) in slices {
         println!(
-            "  {:<34} {:>6} {:>8} {:>6} {:>8}",
-            k,
-            s.lures,
-            pct(s.recall),
-            s.legit,
-            pct(s.false_positive_rate)
-        );
-    }
-    println!(
-        "  {:<34} {:>6} {:>8} {:>6} {:>8}",
-        "kind", "lures", "recall", "legit", "FPR"
-    );
-    for (k, s) in &m.per_kind {
-        println!(
-            "  {:<34} {:>6} {:>8} {:>6} {:>8}",
-            k,
+            "  {name:<34} {:>6} {:>8} {:>6} {:>8}",
             s.lures,
             pct(s.recall),
             s.legit,

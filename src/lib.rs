@@ -1,9 +1,10 @@
 //! Lurewatch finds job advertisements that lure people into trafficking for scam centres.
 //!
-//! The pipeline reads from the module list: [`ad`] is the record
-//! every stage passes on, [`features`] normalises text and extracts red flags, salaries and
-//! contacts, [`classify`] scores an ad and explains the score, and [`score`] runs batches; the
-//! `check` command and the feed use the same pieces.
+//! The pipeline reads from the module list: [`ad`] is the record every stage passes on,
+//! [`features`] normalises and tokenizes text and extracts red flags, salaries and contacts,
+//! [`classify`] scores an ad with the trained model and explains the score, [`score`] runs
+//! batches and [`check`] writes the report for one ad. (The crawler and the partner feed are
+//! still to come.)
 //!
 //! A flag is a lead for a human to review, never an accusation.
 

@@ -434,12 +434,14 @@ fn check_explains_the_model_score_with_features_and_words() {
     assert_eq!(record["scorer"]["name"], "model");
     let reasons = record["reasons"].as_array().unwrap();
     assert!(reasons.iter().any(|r| r["id"] == "hub_place"));
-    assert!(
-        reasons
-            .iter()
-            .any(|r| r["label"].as_str().unwrap().starts_with("the words")),
-        "{reasons:?}"
-    );
+    let words: Vec<&str> = reasons
+        .iter()
+        .filter_map(|r| r["id"].as_str()?.strip_prefix("text:"))
+        .collect();
+    assert!(words.len() >= 2, "at least two word reasons: {reasons:?}");
+    for w in &words {
+        assert!(LURE.contains(w), "{w:?} is not the ad's own text");
+    }
 }
 
 #[test]
@@ -450,4 +452,48 @@ fn help_documents_exit_codes() {
         .success()
         .stdout(predicate::str::contains("Exit codes:"))
         .stdout(predicate::str::contains("3  `score`"));
+}
+
+#[test]
+fn score_refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ads.jsonl");
+    std::fs::copy(data("mixed.jsonl"), &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    lurewatch()
+        .arg("score")
+        .arg(&path)
+        .arg("-o")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the input file"));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the input is untouched"
+    );
+}
+
+#[test]
+fn scoring_scored_output_again_keeps_every_key_once() {
+    let first = lurewatch()
+        .args(["score", "-", "-q"])
+        .write_stdin(format!("{{\"id\":\"x\",\"text\":{LURE:?}}}\n"))
+        .output()
+        .unwrap()
+        .stdout;
+    let again = lurewatch()
+        .args(["score", "-", "-q"])
+        .write_stdin(first)
+        .output()
+        .unwrap()
+        .stdout;
+    let line = String::from_utf8(again).unwrap();
+    assert_eq!(line.matches("\"score\":").count(), 1, "{line}");
+    let v: Value = serde_json::from_str(line.trim()).unwrap();
+    assert!(
+        v["input_score"].is_number(),
+        "the earlier score is kept as input_score"
+    );
 }

@@ -83,7 +83,10 @@ fn obvious_lures_score_above_0_9_and_obvious_legitimate_ads_below_0_1() {
         .arg(data("obvious.jsonl"))
         .output()
         .unwrap();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 6);
+    for line in stdout.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         let score = v["score"].as_f64().unwrap();
         match v["expect"].as_str().unwrap() {

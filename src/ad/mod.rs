@@ -1,6 +1,6 @@
 //! The ad record: the one type every stage of the pipeline reads and passes on.
 //!
-//! Crawlers produce [`Ad`]s, the features stage reads their text fields, the classifier scores
+//! Input readers (and, later, the crawler) produce [`Ad`]s, the features stage reads their text fields, the classifier scores
 //! them and the outputs write them back out with the score attached. Input fields that Lurewatch
 //! does not know are kept in [`Ad::extra`] and written back unchanged, so a partner's own columns
 //! survive a scoring run.

@@ -209,7 +209,7 @@ fn parse_header(bytes: &[u8], line: u64) -> Result<Vec<String>, ReadError> {
         if name.is_empty() {
             return Err(header_error(format!("column {} has no name", i + 1)));
         }
-        if names.contains(&name) {
+        if names.iter().any(|n: &String| n.eq_ignore_ascii_case(&name)) {
             return Err(header_error(format!("column `{name}` appears twice")));
         }
         names.push(name);
@@ -219,9 +219,16 @@ fn parse_header(bytes: &[u8], line: u64) -> Result<Vec<String>, ReadError> {
 
 fn parse_csv_row(bytes: &[u8], header: &[String]) -> Result<Ad, RecordError> {
     let mut record = csv::ByteRecord::new();
-    csv_reader(bytes)
+    let mut reader = csv_reader(bytes);
+    reader
         .read_byte_record(&mut record)
         .map_err(|e| RecordError::InvalidCsv(e.to_string()))?;
+    let mut more = csv::ByteRecord::new();
+    if reader.read_byte_record(&mut more).unwrap_or(false) {
+        return Err(RecordError::InvalidCsv(
+            "the row's quotes do not balance, so it runs into the next lines".into(),
+        ));
+    }
     if record.len() != header.len() {
         return Err(RecordError::InvalidCsv(format!(
             "the row has {} fields but the header has {}",
@@ -265,7 +272,7 @@ impl<R: BufRead> Splitter<R> {
         let line = self.next_line;
         let mut bytes = Vec::new();
         let mut too_long = false;
-        let mut in_quotes = false;
+        let mut csv = CsvState::FieldStart;
         let mut saw_any = false;
         loop {
             let buf = match self.reader.fill_buf() {
@@ -283,11 +290,12 @@ impl<R: BufRead> Splitter<R> {
                 break;
             }
             saw_any = true;
-            let (used, ended, breaks) = scan(buf, self.quotes, self.whole, &mut in_quotes);
+            let (used, ended, breaks) = scan(buf, self.quotes, self.whole, &mut csv);
             self.next_line += breaks;
             let piece = &buf[..used];
             if !too_long {
-                if bytes.len() + piece.len() > self.max + 1 {
+                // Room for the line ending (`\r\n`) and a byte-order mark, stripped below.
+                if bytes.len() + piece.len() > self.max + 5 {
                     too_long = true;
                     bytes = Vec::new();
                 } else {
@@ -324,20 +332,45 @@ impl<R: BufRead> Splitter<R> {
     }
 }
 
+/// Where a CSV scan stands, as RFC 4180 reads it: a quote opens a quoted field only at the
+/// start of a field (`5" wide` is plain text), and `""` inside quotes is a literal quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote seen inside a quoted field: it closes the field, or starts `""`.
+    QuoteInQuoted,
+}
+
+impl CsvState {
+    /// The state after byte `b`; a line break ends the record unless quoted.
+    fn next(self, b: u8) -> CsvState {
+        use CsvState::*;
+        match (self, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') | (FieldStart, b'"') => Quoted,
+            (_, b',') | (_, b'\n') => FieldStart,
+            _ => Unquoted,
+        }
+    }
+}
+
 /// Scans `buf` for the end of the current record; returns how many bytes belong to it, whether
 /// it ended, and how many line breaks those bytes hold.
-fn scan(buf: &[u8], quotes: bool, whole: bool, in_quotes: &mut bool) -> (usize, bool, u64) {
+fn scan(buf: &[u8], quotes: bool, whole: bool, csv: &mut CsvState) -> (usize, bool, u64) {
     let mut breaks = 0;
     for (i, &b) in buf.iter().enumerate() {
-        match b {
-            b'"' if quotes => *in_quotes = !*in_quotes,
-            b'\n' => {
-                breaks += 1;
-                if !whole && !*in_quotes {
-                    return (i + 1, true, breaks);
-                }
+        let quoted = quotes && *csv == CsvState::Quoted;
+        if quotes {
+            *csv = csv.next(b);
+        }
+        if b == b'\n' {
+            breaks += 1;
+            if !whole && !quoted {
+                return (i + 1, true, breaks);
             }
-            _ => {}
         }
     }
     (buf.len(), false, breaks)
@@ -426,12 +459,33 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_inside_an_unquoted_field_is_plain_text() {
+        let input = "id,text\n1,Screen 5\" wide\n2,next row\n3,\"say \"\"hi\"\"\"\n";
+        let got = read(input.as_bytes(), Format::Csv, 1000);
+        assert_eq!(
+            got,
+            vec![
+                (2, Ok("|Screen 5\" wide".into())),
+                (3, Ok("|next row".into())),
+                (4, Ok("|say \"hi\"".into()))
+            ]
+        );
+    }
+
+    #[test]
     fn csv_fields_with_invalid_utf8_name_the_column() {
         let got = read(b"id,text\n1,\"\xfe\"\n", Format::Csv, 1000);
         assert_eq!(
             got[0].1,
             Err("invalid UTF-8 at byte 0 of the record (column `text`)".into())
         );
+    }
+
+    #[test]
+    fn csv_columns_differing_only_in_case_are_duplicates() {
+        let mut it = records(&b"Text,text\nx,y\n"[..], Format::Csv, Limits::default());
+        let err = it.next().unwrap().unwrap_err().to_string();
+        assert!(err.contains("appears twice"), "{err}");
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub struct Metrics {
     pub per_language: BTreeMap<String, SliceMetrics>,
     /// Per kind.
     pub per_kind: BTreeMap<String, SliceMetrics>,
-    /// False-positive rate on hard negatives: legitimate ads of every kind but `legit_domestic`.
+    /// False-positive rate on hard negatives: legitimate ads of a `legit_*` kind other than
+    /// `legit_domestic` (absent when no ad has such a kind).
     pub hard_negative_fpr: Option<f64>,
 }
 
@@ -80,12 +81,18 @@ fn ratio(num: u64, den: u64) -> Option<f64> {
 
 /// Computes every metric at `threshold`.
 pub fn compute(predictions: &[Prediction], threshold: f64) -> Metrics {
+    let flagged: Vec<bool> = predictions.iter().map(|p| p.score >= threshold).collect();
+    compute_decided(predictions, &flagged, threshold)
+}
+
+/// Computes every metric from decisions made elsewhere (one per prediction), for example with
+/// a different threshold in each cross-validation fold; `threshold` is only reported.
+pub fn compute_decided(predictions: &[Prediction], flagged: &[bool], threshold: f64) -> Metrics {
     let mut c = Confusion::default();
     let mut per_language: BTreeMap<String, (u64, u64, u64, u64)> = BTreeMap::new();
     let mut per_kind: BTreeMap<String, (u64, u64, u64, u64)> = BTreeMap::new();
     let (mut hard, mut hard_flagged) = (0, 0);
-    for p in predictions {
-        let flagged = p.score >= threshold;
+    for (p, &flagged) in predictions.iter().zip(flagged) {
         match (p.lure, flagged) {
             (true, true) => c.true_positives += 1,
             (true, false) => c.false_negatives += 1,
@@ -102,7 +109,7 @@ pub fn compute(predictions: &[Prediction], threshold: f64) -> Metrics {
                 e.3 += u64::from(flagged);
             }
         }
-        if !p.lure && p.kind != "legit_domestic" {
+        if !p.lure && p.kind.starts_with("legit_") && p.kind != "legit_domestic" {
             hard += 1;
             hard_flagged += u64::from(flagged);
         }

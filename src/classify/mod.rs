@@ -104,7 +104,8 @@ pub struct ScoredAd {
     /// The ad as read, with unknown input fields passed through.
     #[serde(flatten)]
     pub ad: Ad,
-    /// Score between 0 and 1.
+    /// Score between 0 and 1 (written with four decimals).
+    #[serde(serialize_with = "four_decimals")]
     pub score: f64,
     /// Whether the ad is a lead for review.
     pub flagged: bool,
@@ -209,12 +210,13 @@ impl Classifier {
     }
 
     /// Extracts features from an ad and scores it.
-    pub fn classify(&self, ad: Ad) -> ScoredAd {
+    pub fn classify(&self, mut ad: Ad) -> ScoredAd {
+        set_aside_output_names(&mut ad);
         let features = self.extractor.extract(&ad);
         let assessment = self.scorer.assess(&features);
         ScoredAd {
             ad,
-            score: round4(assessment.score),
+            score: assessment.score,
             flagged: assessment.flagged,
             risk: assessment.risk,
             flags: features.flags,
@@ -228,6 +230,21 @@ impl Classifier {
     }
 }
 
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
+fn four_decimals<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((x * 10_000.0).round() / 10_000.0)
+}
+
+/// Names of the fields a scored record adds to the ad.
+const OUTPUT_FIELDS: &[&str] = &[
+    "score", "flagged", "risk", "flags", "entities", "salaries", "pay", "reasons", "scorer", "note",
+];
+
+/// Input fields named like the fields scoring adds (an already scored file scored again) are
+/// kept as `input_<name>`, so the output never holds a key twice.
+fn set_aside_output_names(ad: &mut Ad) {
+    for name in OUTPUT_FIELDS {
+        if let Some(value) = ad.extra.remove(*name) {
+            ad.extra.insert(format!("input_{name}"), value);
+        }
+    }
 }

@@ -365,33 +365,35 @@ impl ModelScorer {
     }
 }
 
-/// The whole words of the normalised ad text that tokens `first..=last` fall in: widened to
-/// the spaces around them (in scripts written without spaces, just the tokens' own text).
+/// The ad's own words that tokens `first..=last` fall in: their range of the normalised text,
+/// widened to the spaces around it for Latin words, mapped back to the original field.
 fn words_around(features: &Features, first: usize, last: usize) -> Option<String> {
     let text = features.token_text.as_str();
     let (mut start, _) = *features.token_offsets.get(first)?;
     let (_, mut end) = *features.token_offsets.get(last)?;
-    let spaced = |c: char| c.is_ascii_alphanumeric();
-    while start > 0 {
-        let Some(c) = text[..start].chars().next_back() else {
-            break;
-        };
-        if c.is_whitespace() || !spaced(c) {
+    let wordlike = |c: char| c.is_ascii_alphanumeric();
+    while let Some(c) = text.get(..start).and_then(|t| t.chars().next_back()) {
+        if !wordlike(c) {
             break;
         }
         start -= c.len_utf8();
     }
-    while end < text.len() {
-        let Some(c) = text[end..].chars().next() else {
-            break;
-        };
-        if c.is_whitespace() || !spaced(c) {
+    while let Some(c) = text.get(end..).and_then(|t| t.chars().next()) {
+        if !wordlike(c) {
             break;
         }
         end += c.len_utf8();
     }
-    let words = text.get(start..end)?.trim();
-    (!words.is_empty()).then(|| words.chars().take(40).collect())
+    let original = features.original_text(start..end)?;
+    let words: String = original
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .take(40)
+        .collect();
+    (!words.is_empty()).then_some(words)
 }
 
 impl Scorer for ModelScorer {

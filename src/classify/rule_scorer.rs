@@ -2,7 +2,7 @@
 //!
 //! `score = 1 / (1 + e^-(bias + Σ risk weights − Σ protective weights))`, each rule counted once
 //! however often it matched. The bias and thresholds come from the rule file's `[scoring]`
-//! section. This is the interim scorer: it is transparent but not calibrated on data.
+//! section. Chosen with `--scorer rules`: transparent, but not trained or calibrated on data.
 
 use std::collections::HashMap;
 

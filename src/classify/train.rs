@@ -6,7 +6,9 @@
 //!    training part only, the ads are vectorised, linfa's logistic regression is fitted, and the
 //!    held-out ads get raw scores. Nothing about a held-out ad is seen before it is scored.
 //! 3. Platt calibration is fitted on those out-of-fold scores, and the operating threshold is the
-//!    lowest calibrated score whose out-of-fold precision reaches the target (0.9).
+//!    lowest calibrated score whose out-of-fold precision reaches the target (0.9). The reported
+//!    metrics are cross-fitted: each fold is calibrated and thresholded on the other folds'
+//!    scores only, so the threshold is never graded on the scores that chose it.
 //! 4. The final tokenizer and model are trained on all ads; the calibration, threshold and
 //!    cross-validated metrics come from step 2 and 3.
 //!
@@ -173,13 +175,14 @@ pub enum TrainError {
 /// The result of cross-validation.
 #[derive(Debug, Clone)]
 pub struct CrossValidation {
-    /// Out-of-fold predictions, calibrated, in the order of the ads.
+    /// Out-of-fold predictions, calibrated on the other folds, in the order of the ads.
     pub predictions: Vec<Prediction>,
     /// The calibration fitted on the out-of-fold scores.
     pub calibration: Calibration,
     /// The threshold chosen for the target precision.
     pub threshold: f64,
-    /// Metrics of the out-of-fold predictions at that threshold.
+    /// Metrics of the out-of-fold predictions, each fold judged with the calibration and
+    /// threshold of the other folds.
     pub metrics: Metrics,
 }
 
@@ -363,20 +366,47 @@ fn cross_validate_prepared(
             raw[i] = intercept + vectors[i].dot(&weights);
         }
     }
+    // The shipped calibration and threshold use every out-of-fold score.
     let calibration = calibrate(&raw, &prepared.labels)?;
+    let all_scores: Vec<(f64, bool)> = raw
+        .iter()
+        .zip(&prepared.labels)
+        .map(|(&z, &l)| (calibration.apply(z), l))
+        .collect();
+    let threshold = metrics::threshold_for_precision(&all_scores, options.min_precision);
+    // The reported figures must not grade a threshold on the scores that chose it: each fold is
+    // calibrated and thresholded on the other folds' scores only (cross-fitting).
+    let mut scores = vec![0.0; ads.len()];
+    let mut flagged = vec![false; ads.len()];
+    for fold in 0..options.folds {
+        let others: Vec<usize> = (0..ads.len()).filter(|&i| folds[i] != fold).collect();
+        if others.len() == ads.len() {
+            continue;
+        }
+        let labels: Vec<bool> = others.iter().map(|&i| prepared.labels[i]).collect();
+        let fold_calibration =
+            calibrate(&others.iter().map(|&i| raw[i]).collect::<Vec<_>>(), &labels)?;
+        let fold_scores: Vec<(f64, bool)> = others
+            .iter()
+            .map(|&i| (fold_calibration.apply(raw[i]), prepared.labels[i]))
+            .collect();
+        let fold_threshold = metrics::threshold_for_precision(&fold_scores, options.min_precision);
+        for i in (0..ads.len()).filter(|&i| folds[i] == fold) {
+            scores[i] = fold_calibration.apply(raw[i]);
+            flagged[i] = scores[i] >= fold_threshold;
+        }
+    }
     let predictions: Vec<Prediction> = ads
         .iter()
-        .zip(&raw)
-        .map(|(a, &z)| Prediction {
-            score: calibration.apply(z),
+        .zip(&scores)
+        .map(|(a, &score)| Prediction {
+            score,
             lure: a.lure,
             language: a.language.clone(),
             kind: a.kind.clone(),
         })
         .collect();
-    let scores: Vec<(f64, bool)> = predictions.iter().map(|p| (p.score, p.lure)).collect();
-    let threshold = metrics::threshold_for_precision(&scores, options.min_precision);
-    let metrics = metrics::compute(&predictions, threshold);
+    let metrics = metrics::compute_decided(&predictions, &flagged, threshold);
     Ok(CrossValidation {
         predictions,
         calibration,

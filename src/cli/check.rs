@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs, classifier: Classifier) -> anyhow::Result<Exit> {
         );
     }
     Ok(if scored.flagged {
-        Exit::Flagged
+        Exit::Findings
     } else {
         Exit::Ok
     })

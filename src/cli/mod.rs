@@ -122,9 +122,13 @@ impl FormatArg {
 /// Process exit codes; see [`EXIT_CODES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// Success; for `check`, the ad was not flagged.
     Ok = 0,
-    Flagged = 1,
+    /// Something was found: `check` flagged the ad, `rules check` found problems.
+    Findings = 1,
+    /// Usage error, or a file that cannot be used.
     Error = 2,
+    /// `score` finished but some records failed.
     PartialFailure = 3,
 }
 

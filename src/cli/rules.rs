@@ -48,7 +48,7 @@ fn check(path: Option<&PathBuf>) -> anyhow::Result<Exit> {
         Ok(problems) => problems,
         Err(e @ (RulesError::Invalid { .. } | RulesError::Syntax { .. })) => {
             eprintln!("{e}");
-            return Ok(Exit::Flagged);
+            return Ok(Exit::Findings);
         }
         Err(e) => return Err(e.into()),
     };
@@ -57,7 +57,7 @@ fn check(path: Option<&PathBuf>) -> anyhow::Result<Exit> {
         for p in &problems {
             eprintln!("  - {p}");
         }
-        return Ok(Exit::Flagged);
+        return Ok(Exit::Findings);
     }
     let rules = RuleSet::from_toml_str(&text, &origin)?;
     let languages: std::collections::BTreeSet<&str> = rules

@@ -1,7 +1,7 @@
 //! `lurewatch score`: batch scoring with a progress bar and a summary.
 
 use std::fs::File;
-use std::io::{self, BufReader, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -54,10 +54,9 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
             )
         })?,
     };
-    // Explicit flags first, then the output file's extension, then the input format.
+    // --output-format, then the output file's extension, then --format, then the input format.
     let output_format = args
         .output_format
-        .or(args.format)
         .map(FormatArg::output)
         .or_else(|| {
             let path = args.output.as_deref()?;
@@ -66,6 +65,7 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
                 Format::Jsonl | Format::Text => OutputFormat::Jsonl,
             })
         })
+        .or(args.format.map(FormatArg::output))
         .unwrap_or(match format {
             Format::Csv => OutputFormat::Csv,
             Format::Jsonl | Format::Text => OutputFormat::Jsonl,
@@ -85,21 +85,36 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
 
     let show_progress = !quiet && io::stderr().is_terminal();
     let mut observer = CliObserver::new(show_progress, quiet);
+    // Open the input before creating the output, so a bad input never truncates a file, and
+    // refuse to overwrite the input with its own scores.
+    let input: Box<dyn BufRead + Send> = if stdin {
+        Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
+    } else {
+        let file = File::open(&args.input)
+            .with_context(|| format!("cannot open {}", args.input.display()))?;
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    };
+    if let Some(out) = &args.output {
+        let same = !stdin
+            && std::fs::canonicalize(out)
+                .ok()
+                .zip(std::fs::canonicalize(&args.input).ok())
+                .is_some_and(|(a, b)| a == b);
+        if same {
+            anyhow::bail!(
+                "the output file {} is the input file; write the scores elsewhere",
+                out.display()
+            );
+        }
+    }
     let output: Box<dyn Write + Send> = match &args.output {
         Some(path) => Box::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
         ),
         None => Box::new(io::stdout()),
     };
-    let (summary, result) = if stdin {
-        let input = BufReader::with_capacity(1 << 16, io::stdin());
-        pool.install(|| lurewatch::score::run(input, output, &classifier, &options, &mut observer))
-    } else {
-        let file = File::open(&args.input)
-            .with_context(|| format!("cannot open {}", args.input.display()))?;
-        let input = BufReader::with_capacity(1 << 16, file);
-        pool.install(|| lurewatch::score::run(input, output, &classifier, &options, &mut observer))
-    };
+    let (summary, result) =
+        pool.install(|| lurewatch::score::run(input, output, &classifier, &options, &mut observer));
     observer.finish();
     if !quiet {
         print_summary(&summary, &classifier);

@@ -93,7 +93,8 @@ pub struct FoundSalary {
 /// Everything the classifier reads about one ad.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Features {
-    /// Red flags and protective signals, in field order then position.
+    /// Red flags and protective signals: rule matches in field order then position, then the
+    /// derived signals.
     pub flags: Vec<Flag>,
     /// Contacts and links.
     pub entities: Vec<FoundEntity>,
@@ -112,6 +113,37 @@ pub struct Features {
     /// For each token, the byte range of `token_text` it covers.
     #[serde(skip)]
     pub token_offsets: Vec<(usize, usize)>,
+    /// The fields `token_text` was built from, to map its ranges back to the ad's own text.
+    #[serde(skip)]
+    pub token_sources: Vec<TokenSource>,
+}
+
+/// One field inside [`Features::token_text`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenSource {
+    /// Where the field's normalised text starts in `token_text`.
+    pub start: usize,
+    /// The field's normalisation, with its map back to the original.
+    pub normalized: Normalized,
+    /// The field as written in the ad.
+    pub original: String,
+}
+
+impl Features {
+    /// The ad's own text behind a byte range of [`Features::token_text`], if the range lies
+    /// within one field.
+    pub fn original_text(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        let source = self
+            .token_sources
+            .iter()
+            .rev()
+            .find(|s| s.start <= range.start)?;
+        let local = range.start - source.start..range.end.checked_sub(source.start)?;
+        if local.end > source.normalized.as_str().len() {
+            return None;
+        }
+        source.original.get(source.normalized.source_range(local))
+    }
 }
 
 impl Features {
@@ -201,6 +233,17 @@ impl Extractor {
         signals::add_derived(ad, &self.rules, &self.money, &mut features);
         if let Some(tokens) = &self.tokens {
             features.token_text = token_text(&fields);
+            let mut start = 0;
+            for (field, text, normalized) in &fields {
+                if matches!(field, Field::Title | Field::Text) {
+                    features.token_sources.push(TokenSource {
+                        start,
+                        normalized: normalized.clone(),
+                        original: text.to_string(),
+                    });
+                    start += normalized.as_str().len() + 1;
+                }
+            }
             (features.tokens, features.token_offsets) =
                 tokens.encode_with_offsets(&features.token_text);
         }

@@ -563,7 +563,11 @@ fn rewrite_leet_run(run: &mut [Unit]) {
     for (i, unit) in run.iter_mut().enumerate() {
         let Some(plain) = leet(unit.ch) else { continue };
         let inside = i > first_letter && i < last_letter;
-        let leading = i == 0 && first_letter == 1 && (unit.ch.is_ascii_digit() || unit.ch == '$');
+        // `5alary`, `$alary`; but not ordinals and times (`1st`, `3pm`, `7am`).
+        let leading = i == 0
+            && first_letter == 1
+            && letters >= 3
+            && (unit.ch.is_ascii_digit() || unit.ch == '$');
         if inside || leading {
             unit.ch = plain;
         }
@@ -913,6 +917,7 @@ mod tests {
         assert_eq!(norm("24/7 support, 5k bonus"), "24/7 support 5k bonus");
         assert_eq!(norm("Call 0917 123 4567"), "call 0917 123 4567");
         assert_eq!(norm("age 18-30"), "age 18 30");
+        assert_eq!(norm("1st shift 3pm 5th"), "1st shift 3pm 5th");
         assert_eq!(norm("3.5 hours"), "3.5 hours");
     }
 

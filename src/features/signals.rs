@@ -41,6 +41,9 @@ const ENTRY_LEVEL_RULES: &[&str] = &[
 ];
 /// Rules that show a company can be checked.
 const EMPLOYER_RULES: &[&str] = &["registered_employer", "licensed_agency"];
+/// Every rule id the derived signals read; `lurewatch rules check` verifies they exist.
+pub const REFERENCED_RULES: &[&[&str]] = &[DESTINATION_RULES, ENTRY_LEVEL_RULES, EMPLOYER_RULES];
+
 /// Currencies used across many markets: they say nothing of where the worker is from or goes.
 const RESERVE_CURRENCIES: &[&str] = &["USD", "USDT"];
 /// Markets of the scam-hub countries.

@@ -155,8 +155,9 @@ impl Tokens {
 
     /// Token ids of a normalised text with the byte range of the text each one covers.
     pub fn encode_with_offsets(&self, normalized: &str) -> (Vec<u32>, Vec<(usize, usize)>) {
+        // `encode_fast` skips offset tracking; `encode` keeps byte offsets.
         self.tokenizer
-            .encode_fast(normalized, false)
+            .encode(normalized, false)
             .map(|e| (e.get_ids().to_vec(), e.get_offsets().to_vec()))
             .unwrap_or_default()
     }

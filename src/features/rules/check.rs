@@ -295,7 +295,11 @@ fn compile_list(
 
 fn check_raw_regex(raw: &str) -> Result<(), String> {
     Regex::new(raw).map_err(|e| e.to_string())?;
-    if raw.chars().any(|c| c.is_uppercase()) && !raw.contains("\\p{") && !raw.contains("\\P{") {
+    // Escapes such as `\S`, `\W` or `\p{Lu}` are not literal letters.
+    let literal = regex::Regex::new(r"\\(?:[pP]\{[^}]*\}|[pP][A-Za-z]|.)")
+        .map(|escapes| escapes.replace_all(raw, "").into_owned())
+        .unwrap_or_default();
+    if literal.chars().any(|c| c.is_uppercase()) {
         return Err("contains upper-case letters, but ad text is lower-cased before matching, so they can never match".into());
     }
     if raw.chars().any(|c| {
@@ -327,6 +331,18 @@ pub fn check_examples(text: &str, origin: &str) -> Result<Vec<Problem>, RulesErr
         message: e.to_string(),
     })?;
     let mut problems = Vec::new();
+    if rules.rules().iter().any(|r| r.derived.is_some()) {
+        for id in crate::features::signals::REFERENCED_RULES
+            .iter()
+            .flat_map(|ids| ids.iter())
+        {
+            if rules.get(id).is_none() {
+                problems.push(Problem::whole_file(format!(
+                    "the derived signals read rule `{id}`, which the file does not define"
+                )));
+            }
+        }
+    }
     for (index, entry) in file.rules.iter().enumerate() {
         for (language, patterns) in &entry.patterns {
             check_rule_examples(&rules, index, entry, language, patterns, &mut problems);
@@ -436,6 +452,12 @@ mod tests {
     }
 
     #[test]
+    fn regex_escapes_are_not_taken_for_upper_case_letters() {
+        assert_eq!(check_raw_regex(r"keep\s\S+\spassport\b\p{Lu}"), Ok(()));
+        assert!(check_raw_regex("Keep").is_err());
+    }
+
+    #[test]
     fn derived_rules_cannot_have_patterns_or_unknown_signals() {
         let text = SMALL.replace(
             "derived = \"pay_far_above_norm\"",
@@ -446,16 +468,43 @@ mod tests {
                 .iter()
                 .any(|p| p.contains("unknown derived signal `pay_way_up`"))
         );
+        let text = format!("{SMALL}[rule.patterns.en]\nterms = [\"high pay\"]\n");
+        let found = problems_of(&text);
+        assert!(
+            found.iter().any(|p| p
+                .contains("rule `pay_far_above_norm`: a derived rule cannot also have patterns")),
+            "{found:?}"
+        );
+    }
+
+    /// Problems about examples only (the small file lacks the rules derived signals read).
+    fn example_problems(text: &str) -> Vec<Problem> {
+        check_examples(text, "t")
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.language.is_some())
+            .collect()
+    }
+
+    #[test]
+    fn rules_the_derived_signals_read_must_exist() {
+        let found = check_examples(SMALL, "t").unwrap();
+        assert!(
+            found.iter().any(|p| p
+                .message
+                .contains("read rule `hub_place`, which the file does not define")),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn examples_and_counterexamples_are_checked() {
-        assert_eq!(check_examples(SMALL, "t").unwrap(), Vec::<Problem>::new());
+        assert_eq!(example_problems(SMALL), Vec::<Problem>::new());
         let text = SMALL.replace(
             "counterexamples = [\"A valid passport is required.\"",
             "counterexamples = [\"Submit a photo of your passport.\"",
         );
-        let found = check_examples(&text, "t").unwrap();
+        let found = example_problems(&text);
         assert_eq!(found.len(), 1);
         assert!(
             found[0]

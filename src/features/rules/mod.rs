@@ -314,11 +314,18 @@ mod tests {
 
     #[test]
     fn except_terms_cancel_overlapping_matches() {
+        let sentence = "We never ask for your passport to keep it.";
+        let without_except = SMALL.replace("except = [\"never .. passport\"]\n", "");
+        let plain = RuleSet::from_toml_str(&without_except, "test").unwrap();
+        assert_eq!(
+            plain.find(&normalize(sentence)).len(),
+            1,
+            "the terms alone fire"
+        );
         let rules = RuleSet::from_toml_str(SMALL, "test").unwrap();
         assert!(
-            rules
-                .find(&normalize("We never ask to keep your passport"))
-                .is_empty()
+            rules.find(&normalize(sentence)).is_empty(),
+            "the except cancels it"
         );
     }
 

@@ -84,7 +84,10 @@ pub fn compile(term: &str) -> Result<String, TermError> {
     let mut out = String::new();
     for (i, piece) in pieces.iter().enumerate() {
         if i > 0 && !is_gap(piece) && !is_gap(&pieces[i - 1]) {
-            out.push_str(WORD_GAP);
+            // A lone `*` is a whole word: a real space must separate it from its neighbours.
+            let around_any_word =
+                matches!(piece, Piece::AnyWord) || matches!(pieces[i - 1], Piece::AnyWord);
+            out.push_str(if around_any_word { " " } else { WORD_GAP });
         }
         match piece {
             Piece::Word(word) => out.push_str(&word_regex(word, i == 0, i == last)),
@@ -244,6 +247,10 @@ mod tests {
     fn wildcards_match_one_word_or_a_short_gap() {
         assert!(matches("send * copy", "send a copy"));
         assert!(!matches("send * copy", "send copy"));
+        assert!(
+            !matches("send * copy", "sending copy"),
+            "`*` is a whole word"
+        );
         assert!(matches(
             "passport .. keep",
             "your passport, which the company will keep"

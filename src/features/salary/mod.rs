@@ -1,14 +1,13 @@
 //! Salary mentions in job ads, and their conversion to US dollars per month.
 //!
-//! **Where this sits in the pipeline:** the *features* stage. After an ad has been
-//! read and its language guessed, [`find_salaries`] pulls every pay figure out of
-//! its text ("$1,500/month", "月薪3万", "15-20 triệu/tháng", "₱45k", ...) and
-//! normalises each one to US dollars per month with the rates in
-//! `models/money.toml` ([`MoneyTable`]). The scorer then compares those figures
-//! with [`MoneyTable::entry_monthly_usd`] of the destination and origin markets
-//! for the "pay far above norm" signal (`pay_anomalously_high`, REDFLAGS §4.1,
-//! §9.4 and §11 item 4: lure offers cluster at US$700-4,000/month for entry
-//! roles where genuine local pay is about US$150-800).
+//! **Where this sits in the pipeline:** the *features* stage. [`find_salaries`] pulls
+//! every pay figure out of a field's text ("$1,500/month", "月薪3万", "15-20 triệu/tháng",
+//! "₱45k", ...) and normalises each one to US dollars per month with the rates in
+//! `models/money.toml` ([`MoneyTable`]). The derived signals
+//! (`crate::features::signals`) then compare those figures with
+//! [`MoneyTable::entry_monthly_usd`] of the origin and destination markets for the
+//! `pay_far_above_norm` signal: lure offers cluster at US$700-4,000/month for entry roles
+//! where genuine local pay is about US$150-800.
 //!
 //! **What counts as a mention.** A number counts only when a currency marker is
 //! next to it (`$`, `USD`, `₱`, `RM`, `บาท`, `元`, `1500U`, ...), when its

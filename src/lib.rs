@@ -1,15 +1,16 @@
 //! Lurewatch finds job advertisements that lure people into trafficking for scam centres.
 //!
-//! The pipeline reads from the module list: [`ad`] is the record every stage passes on,
+//! The pipeline reads from the module list: [`crawl`] collects ads (URL canonicalisation and
+//! near-duplicate detection so far), [`ad`] is the record every stage passes on,
 //! [`features`] normalises and tokenizes text and extracts red flags, salaries and contacts,
 //! [`classify`] scores an ad with the trained model and explains the score, [`score`] runs
-//! batches and [`check`] writes the report for one ad. (The crawler and the partner feed are
-//! still to come.)
+//! batches and [`check`] writes the report for one ad. (The partner feed is still to come.)
 //!
 //! A flag is a lead for a human to review, never an accusation.
 
 pub mod ad;
 pub mod check;
 pub mod classify;
+pub mod crawl;
 pub mod features;
 pub mod score;

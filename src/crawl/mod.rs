@@ -1,0 +1,9 @@
+//! Stage 1 of the pipeline: crawl. Collects job ads from boards, channel pages, feeds and
+//! sitemaps.
+//!
+//! This stage is being built. What exists: [`canonical`] gives every page one URL spelling, and
+//! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
+//! ad with five URLs.
+
+pub mod canonical;
+pub mod dedup;

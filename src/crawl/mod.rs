@@ -1,9 +1,10 @@
 //! Stage 1 of the pipeline: crawl. Collects job ads from boards, channel pages, feeds and
 //! sitemaps.
 //!
-//! This stage is being built. What exists: [`canonical`] gives every page one URL spelling, and
+//! This stage is being built. What exists: [`canonical`] gives every page one URL spelling,
 //! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
-//! ad with five URLs.
+//! ad with five URLs, and [`jsonld`] extracts schema.org `JobPosting` records from a page.
 
 pub mod canonical;
 pub mod dedup;
+pub mod jsonld;

@@ -3,8 +3,10 @@
 //!
 //! This stage is being built. What exists: [`canonical`] gives every page one URL spelling,
 //! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
-//! ad with five URLs, and [`jsonld`] extracts schema.org `JobPosting` records from a page.
+//! ad with five URLs, [`jsonld`] extracts schema.org `JobPosting` records from a page, and
+//! [`profile`] applies a board's CSS-selector profile to its listing and ad pages.
 
 pub mod canonical;
 pub mod dedup;
 pub mod jsonld;
+pub mod profile;

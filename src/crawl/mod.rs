@@ -4,9 +4,12 @@
 //! This stage is being built. What exists: [`canonical`] gives every page one URL spelling,
 //! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
 //! ad with five URLs, [`jsonld`] extracts schema.org `JobPosting` records from a page, and
-//! [`profile`] applies a board's CSS-selector profile to its listing and ad pages.
+//! [`profile`] applies a board's CSS-selector profile to its listing and ad pages, and
+//! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message.
+//! Fetching, politeness, the frontier and the `crawl` command come next.
 
 pub mod canonical;
+pub mod channel;
 pub mod dedup;
 pub mod jsonld;
 pub mod profile;

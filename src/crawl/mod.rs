@@ -5,11 +5,13 @@
 //! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
 //! ad with five URLs, [`jsonld`] extracts schema.org `JobPosting` records from a page, and
 //! [`profile`] applies a board's CSS-selector profile to its listing and ad pages, and
-//! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message.
-//! Fetching, politeness, the frontier and the `crawl` command come next.
+//! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
+//! [`robots`] applies robots.txt with RFC 9309 semantics. Fetching, per-host politeness, the
+//! frontier and the `crawl` command come next.
 
 pub mod canonical;
 pub mod channel;
 pub mod dedup;
 pub mod jsonld;
 pub mod profile;
+pub mod robots;

@@ -6,8 +6,9 @@
 //! ad with five URLs, [`jsonld`] extracts schema.org `JobPosting` records from a page, and
 //! [`profile`] applies a board's CSS-selector profile to its listing and ad pages, and
 //! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
-//! [`robots`] applies robots.txt with RFC 9309 semantics. Fetching, per-host politeness, the
-//! frontier and the `crawl` command come next.
+//! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
+//! sitemap indexes, gzip included, with a decompression limit. Fetching, per-host politeness,
+//! the frontier and the `crawl` command come next.
 
 pub mod canonical;
 pub mod channel;
@@ -15,3 +16,4 @@ pub mod dedup;
 pub mod jsonld;
 pub mod profile;
 pub mod robots;
+pub mod sitemap;

@@ -7,9 +7,11 @@
 //! [`profile`] applies a board's CSS-selector profile to its listing and ad pages, and
 //! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
 //! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
-//! sitemap indexes, gzip included, with a decompression limit. Fetching, per-host politeness,
-//! the frontier and the `crawl` command come next.
+//! sitemap indexes, gzip included, with a decompression limit; [`address`] tells public
+//! addresses from private ones, for the guard that keeps the crawler out of private networks.
+//! Fetching, per-host politeness, the frontier and the `crawl` command come next.
 
+pub mod address;
 pub mod canonical;
 pub mod channel;
 pub mod dedup;

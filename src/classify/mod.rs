@@ -180,13 +180,28 @@ impl Classifier {
     /// The trained classifier built from the files shipped in `models/` (rules, tokenizer,
     /// model), all compiled into the binary.
     pub fn embedded() -> Result<Classifier, LoadError> {
-        let model = ModelFile::from_json(EMBEDDED_MODEL, "embedded models/model.json")?;
-        Ok(Classifier::with_model(
-            RuleSet::embedded()?,
-            Tokens::embedded()?,
-            model,
-            "embedded models/model.json",
-        )?)
+        Classifier::load(RuleSet::embedded()?, None, None)
+    }
+
+    /// The trained classifier from these rules and the tokenizer and model files given, or the
+    /// ones compiled into the binary where a path is absent.
+    pub fn load(
+        rules: RuleSet,
+        tokenizer: Option<&std::path::Path>,
+        model: Option<&std::path::Path>,
+    ) -> Result<Classifier, LoadError> {
+        let tokens = match tokenizer {
+            Some(path) => Tokens::load(path)?,
+            None => Tokens::embedded()?,
+        };
+        let (model, origin) = match model {
+            Some(path) => (ModelFile::load(path)?, path.display().to_string()),
+            None => (
+                ModelFile::from_json(EMBEDDED_MODEL, "built-in models/model.json")?,
+                "built-in models/model.json".to_string(),
+            ),
+        };
+        Ok(Classifier::with_model(rules, tokens, model, &origin)?)
     }
 
     /// The rule-based classifier from the shipped rule file.

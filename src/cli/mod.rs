@@ -14,9 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use lurewatch::ad::read::Format;
 use lurewatch::classify::Classifier;
-use lurewatch::classify::model::{EMBEDDED_MODEL, ModelFile};
 use lurewatch::features::rules::RuleSet;
-use lurewatch::features::tokens::Tokens;
 use lurewatch::score::OutputFormat;
 
 const EXIT_CODES: &str = "\
@@ -186,17 +184,6 @@ fn load_classifier(paths: &ModelPaths) -> anyhow::Result<Classifier> {
     if paths.scorer == ScorerArg::Rules {
         return Ok(Classifier::with_rules(rules));
     }
-    let tokens = match &paths.tokenizer {
-        Some(path) => Tokens::load(path)?,
-        None => Tokens::embedded().context("the built-in tokenizer is broken")?,
-    };
-    let (model, origin) = match &paths.model {
-        Some(path) => (ModelFile::load(path)?, path.display().to_string()),
-        None => (
-            ModelFile::from_json(EMBEDDED_MODEL, "built-in models/model.json")?,
-            "built-in models/model.json".to_string(),
-        ),
-    };
-    Classifier::with_model(rules, tokens, model, &origin)
+    Classifier::load(rules, paths.tokenizer.as_deref(), paths.model.as_deref())
         .context("use --scorer rules to score with the rule weights alone")
 }

@@ -234,14 +234,16 @@ impl Extractor {
         if let Some(tokens) = &self.tokens {
             features.token_text = token_text(&fields);
             let mut start = 0;
-            for (field, text, normalized) in &fields {
+            // The normalised fields are not needed any more: move them, do not copy them.
+            for (field, text, normalized) in fields {
                 if matches!(field, Field::Title | Field::Text) {
+                    let len = normalized.as_str().len();
                     features.token_sources.push(TokenSource {
                         start,
-                        normalized: normalized.clone(),
+                        normalized,
                         original: text.to_string(),
                     });
-                    start += normalized.as_str().len() + 1;
+                    start += len + 1;
                 }
             }
             (features.tokens, features.token_offsets) =

@@ -4,7 +4,8 @@
 //! near-duplicate detection so far), [`ad`] is the record every stage passes on,
 //! [`features`] normalises and tokenizes text and extracts red flags, salaries and contacts,
 //! [`classify`] scores an ad with the trained model and explains the score, [`score`] runs
-//! batches and [`check`] writes the report for one ad. (The partner feed is still to come.)
+//! batches and [`check`] writes the report for one ad; [`store`] keeps ads, scores, the crawl
+//! frontier and partner data in one embedded database. (The partner feed is still to come.)
 //!
 //! A flag is a lead for a human to review, never an accusation.
 
@@ -14,3 +15,4 @@ pub mod classify;
 pub mod crawl;
 pub mod features;
 pub mod score;
+pub mod store;

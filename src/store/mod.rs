@@ -2,7 +2,7 @@
 //! are kept.
 //!
 //! Everything else in Lurewatch talks to storage through the traits here ([`AdStore`],
-//! [`CrawlStore`]), so a second backend (PostgreSQL, for deployments on several machines) can be
+//! [`CrawlStore`], [`PartnerStore`], [`ReviewStore`], [`DeliveryStore`], [`AuditStore`]), so a second backend (PostgreSQL, for deployments on several machines) can be
 //! added without touching the crawler or the feed. The one backend today is [`SqliteStore`]: a
 //! single SQLite file in WAL mode, migrated on open ([`schema`]).
 //!
@@ -10,6 +10,7 @@
 //! with the ads found on it and the links it led to, so a crawl killed at any moment resumes
 //! without losing an ad or fetching a finished page again.
 
+pub mod partner;
 pub mod schema;
 mod sqlite;
 
@@ -18,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::ad::Ad;
 use crate::classify::{Risk, ScoredAd, ScorerInfo};
 
-pub use sqlite::SqliteStore;
+pub use partner::{AuditStore, DeliveryStore, PartnerStore, ReviewStore};
+pub use sqlite::{MAX_PAGE, SqliteStore, ad_country};
 
 /// The default database file.
 pub const DEFAULT_DB: &str = "lurewatch.db";
@@ -504,6 +506,12 @@ pub trait CrawlStore: Send + Sync {
 }
 
 /// Every part of the store.
-pub trait Store: AdStore + CrawlStore {}
+pub trait Store:
+    AdStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
+{
+}
 
-impl<T: AdStore + CrawlStore> Store for T {}
+impl<T> Store for T where
+    T: AdStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
+{
+}

@@ -6,6 +6,9 @@
 
 mod ads;
 mod crawl;
+mod partner;
+
+pub use ads::{MAX_PAGE, ad_country};
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -15,4 +15,5 @@ pub mod classify;
 pub mod crawl;
 pub mod features;
 pub mod score;
+pub mod serve;
 pub mod store;

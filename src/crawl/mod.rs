@@ -9,8 +9,10 @@
 //! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
 //! sitemap indexes, gzip included, with a decompression limit; [`address`] tells public
 //! addresses from private ones, for the guard that keeps the crawler out of private networks;
-//! [`feed`] reads RSS and Atom job feeds, one ad per item or entry.
-//! Fetching, per-host politeness, the frontier and the `crawl` command come next.
+//! [`feed`] reads RSS and Atom job feeds, one ad per item or entry; [`politeness`] paces the
+//! requests to one host (minimum delay, Crawl-delay, concurrency, adaptive throttling, backoff
+//! and `Retry-After`) as pure logic for the fetcher to consult.
+//! Fetching, the frontier and the `crawl` command come next.
 
 pub mod address;
 pub mod canonical;
@@ -18,6 +20,7 @@ pub mod channel;
 pub mod dedup;
 pub mod feed;
 pub mod jsonld;
+pub mod politeness;
 pub mod profile;
 pub mod robots;
 pub mod sitemap;

@@ -257,20 +257,21 @@ pub fn html_to_text(html: &str) -> String {
         .join("\n")
 }
 
-fn walk(element: ElementRef, out: &mut String) {
-    for child in element.children() {
+/// Appends the text under `root`, a line break after each block element. An explicit stack,
+/// not recursion: a hostile page can nest elements tens of thousands deep.
+fn walk(root: ElementRef, out: &mut String) {
+    let mut stack = vec![(root.children(), false)];
+    while let Some((children, _)) = stack.last_mut() {
+        let Some(child) = children.next() else {
+            if let Some((_, true)) = stack.pop() {
+                out.push('\n');
+            }
+            continue;
+        };
         match child.value() {
             Node::Text(text) => out.push_str(text),
-            Node::Element(e) => {
-                if matches!(e.name(), "script" | "style") {
-                    continue;
-                }
-                if let Some(el) = ElementRef::wrap(child) {
-                    walk(el, out);
-                }
-                if BLOCKS.contains(&e.name()) {
-                    out.push('\n');
-                }
+            Node::Element(e) if !matches!(e.name(), "script" | "style") => {
+                stack.push((child.children(), BLOCKS.contains(&e.name())));
             }
             _ => {}
         }
@@ -352,6 +353,18 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].usd_per_month_max, 2000.0);
+    }
+
+    #[test]
+    fn deeply_nested_html_does_not_overflow_the_stack() {
+        let html = format!("{}Free visa{}", "<b>".repeat(50_000), "</b>".repeat(50_000));
+        assert_eq!(html_to_text(&html), "Free visa");
+        let blocks = "<div><p>a</p><script>x()</script>b<ul><li>c</li></ul></div>d";
+        assert_eq!(
+            html_to_text(blocks),
+            "a\nbc\nd",
+            "as before: a break after each block"
+        );
     }
 
     proptest::proptest! {

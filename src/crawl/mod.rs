@@ -8,14 +8,19 @@
 //! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
 //! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
 //! sitemap indexes, gzip included, with a decompression limit; [`address`] tells public
-//! addresses from private ones, for the guard that keeps the crawler out of private networks.
-//! Fetching, per-host politeness, the frontier and the `crawl` command come next.
+//! addresses from private ones, for the guard that keeps the crawler out of private networks;
+//! [`feed`] reads RSS and Atom job feeds, one ad per item or entry; [`politeness`] paces the
+//! requests to one host (minimum delay, Crawl-delay, concurrency, adaptive throttling, backoff
+//! and `Retry-After`) as pure logic for the fetcher to consult.
+//! Fetching, the frontier and the `crawl` command come next.
 
 pub mod address;
 pub mod canonical;
 pub mod channel;
 pub mod dedup;
+pub mod feed;
 pub mod jsonld;
+pub mod politeness;
 pub mod profile;
 pub mod robots;
 pub mod sitemap;

@@ -8,13 +8,16 @@
 //! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
 //! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
 //! sitemap indexes, gzip included, with a decompression limit; [`address`] tells public
-//! addresses from private ones, for the guard that keeps the crawler out of private networks.
-//! Fetching, per-host politeness, the frontier and the `crawl` command come next.
+//! addresses from private ones, for the guard that keeps the crawler out of private networks;
+//! [`fetch`] gets one URL over HTTP with that guard on every redirect hop, size and time limits,
+//! conditional requests and charset detection. Per-host politeness, the frontier and the `crawl`
+//! command come next.
 
 pub mod address;
 pub mod canonical;
 pub mod channel;
 pub mod dedup;
+pub mod fetch;
 pub mod jsonld;
 pub mod profile;
 pub mod robots;

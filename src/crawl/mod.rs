@@ -19,6 +19,7 @@ pub mod canonical;
 pub mod channel;
 pub mod dedup;
 pub mod feed;
+pub mod fetch;
 pub mod jsonld;
 pub mod politeness;
 pub mod profile;

@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions, exit codes and the wiring of each command.
 
 mod check;
+mod crawl;
 mod eval;
 mod rules;
 mod score;
@@ -54,6 +55,8 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Collect job ads from boards, channel pages, feeds and sitemaps, politely and resumably.
+    Crawl(crawl::CrawlArgs),
     /// Check one ad and explain the verdict in plain words.
     #[command(after_help = EXIT_CODES)]
     Check(check::CheckArgs),
@@ -162,6 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         scorer: args.scorer,
     };
     match args.command {
+        Command::Crawl(c) => crawl::run(c, || load_classifier(&paths), args.quiet),
         Command::Check(c) => check::run(c, load_classifier(&paths)?),
         Command::Score(s) => score::run(s, load_classifier(&paths)?, args.quiet),
         Command::Rules(r) => rules::run(r, args.rules.as_ref()),

@@ -1,23 +1,23 @@
 //! Stage 1 of the pipeline: crawl. Collects job ads from boards, channel pages, feeds and
-//! sitemaps.
+//! sitemaps, politely and resumably (`lurewatch crawl`).
 //!
-//! This stage is being built. What exists: [`canonical`] gives every page one URL spelling,
-//! [`dedup`] recognises an ad re-posted with small edits, so an ad seen on five sites becomes one
-//! ad with five URLs, [`jsonld`] extracts schema.org `JobPosting` records from a page, and
-//! [`profile`] applies a board's CSS-selector profile to its listing and ad pages, and
-//! [`channel`] reads public channel preview pages (`t.me/s/<channel>`), one ad per message;
-//! [`robots`] applies robots.txt with RFC 9309 semantics; [`sitemap`] reads sitemaps and
-//! sitemap indexes, gzip included, with a decompression limit; [`address`] tells public
-//! addresses from private ones, for the guard that keeps the crawler out of private networks;
-//! [`feed`] reads RSS and Atom job feeds, one ad per item or entry; [`politeness`] paces the
-//! requests to one host (minimum delay, Crawl-delay, concurrency, adaptive throttling, backoff
-//! and `Retry-After`) as pure logic for the fetcher to consult.
-//! Fetching, the frontier and the `crawl` command come next.
+//! [`engine`] runs the crawl: one queue and one [`politeness`] pacer per host, robots.txt first
+//! ([`robots`], RFC 9309), fetches through [`fetch`] (redirects, size limits, charset detection,
+//! and the [`address`] guard that keeps the crawler out of private networks, applied after DNS
+//! resolution and on every redirect), and a frontier kept in the store so a killed crawl
+//! resumes. [`extract`] reads each page with the first extractor that recognises it:
+//! [`sitemap`], [`feed`] (RSS and Atom), [`jsonld`] (schema.org `JobPosting`), [`profile`]
+//! (CSS selectors from the [`config`] file) and [`channel`] (`t.me/s/<channel>` pages).
+//! [`canonical`] gives every URL one spelling and [`dedup`] recognises an ad re-posted with
+//! small edits, so an ad seen on five sites is one ad with five URLs.
 
 pub mod address;
 pub mod canonical;
 pub mod channel;
+pub mod config;
 pub mod dedup;
+pub mod engine;
+pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod jsonld;

@@ -244,6 +244,8 @@ pub struct WriteReport {
     pub scores: u64,
     /// Ads flagged for the first time, with their feed position.
     pub newly_flagged: Vec<(String, i64)>,
+    /// URLs newly queued in the frontier.
+    pub queued: Vec<String>,
 }
 
 /// Filters and page of a flagged-ads query.
@@ -468,6 +470,9 @@ pub struct PageOutcome {
     pub last_modified: Option<String>,
     /// When it was fetched.
     pub fetched_at: Millis,
+    /// The server said the page has not changed (304): the ads seen at this URL before are
+    /// still there, and count as seen by this run.
+    pub unchanged: bool,
     /// Links to queue (already canonical and filtered by the caller).
     pub discovered: Vec<QueuedUrl>,
     /// Ads found on it.

@@ -112,7 +112,7 @@ impl CrawlStore for SqliteStore {
             tx.execute(
                 "UPDATE frontier SET state = ?2, next_fetch_at = ?3, attempts = attempts + 1,
                         etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
-                        fetched_at = ?6, status = ?7, error = ?8
+                        fetched_at = ?6, status = ?7, error = ?8, run_id = ?9
                  WHERE url = ?1",
                 params![
                     outcome.url,
@@ -122,22 +122,46 @@ impl CrawlStore for SqliteStore {
                     outcome.last_modified,
                     outcome.fetched_at,
                     outcome.status,
-                    error
+                    error,
+                    run
                 ],
             )
             .map_err(|e| self.err(e))?;
-            for url in &outcome.discovered {
-                enqueue_one(tx, run, url, Millis::MIN).map_err(|e| self.err(e))?;
-            }
             let mut report = WriteReport::default();
-            for write in &outcome.ads {
-                write_ad(tx, write, &mut report).map_err(|e| self.err(e))?;
+            if outcome.unchanged {
                 tx.execute(
-                    "INSERT OR IGNORE INTO run_ads (run_id, ad_id, seq)
-                     VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM run_ads WHERE run_id = ?1))",
-                    params![run, write.ad.id],
+                    "UPDATE ad_urls SET last_seen = max(last_seen, ?2) WHERE url = ?1",
+                    params![outcome.url, outcome.fetched_at],
                 )
                 .map_err(|e| self.err(e))?;
+                tx.execute(
+                    "UPDATE ads SET last_seen = max(last_seen, ?2)
+                     WHERE id IN (SELECT ad_id FROM ad_urls WHERE url = ?1)",
+                    params![outcome.url, outcome.fetched_at],
+                )
+                .map_err(|e| self.err(e))?;
+                let ids: Vec<String> = {
+                    let mut statement = tx
+                        .prepare_cached("SELECT ad_id FROM ad_urls WHERE url = ?1 ORDER BY ad_id")
+                        .map_err(|e| self.err(e))?;
+                    statement
+                        .query_map([&outcome.url], |r| r.get(0))
+                        .map_err(|e| self.err(e))?
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| self.err(e))?
+                };
+                for id in ids {
+                    add_run_ad(tx, run, &id).map_err(|e| self.err(e))?;
+                }
+            }
+            for url in &outcome.discovered {
+                if enqueue_one(tx, run, url, Millis::MIN).map_err(|e| self.err(e))? {
+                    report.queued.push(url.url.clone());
+                }
+            }
+            for write in &outcome.ads {
+                write_ad(tx, write, &mut report).map_err(|e| self.err(e))?;
+                add_run_ad(tx, run, &write.ad.id).map_err(|e| self.err(e))?;
             }
             Ok(report)
         })
@@ -173,6 +197,16 @@ impl CrawlStore for SqliteStore {
             Ok(counts)
         })
     }
+}
+
+/// Records that a run saw an ad.
+fn add_run_ad(tx: &Transaction<'_>, run: i64, ad_id: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO run_ads (run_id, ad_id, seq)
+         VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM run_ads WHERE run_id = ?1))",
+        params![run, ad_id],
+    )?;
+    Ok(())
 }
 
 /// Queues one URL (see [`CrawlStore::enqueue`]); returns whether it was queued.
@@ -263,6 +297,7 @@ mod tests {
             etag: Some("\"v1\"".into()),
             last_modified: None,
             fetched_at: at,
+            unchanged: false,
             discovered,
             ads,
         }

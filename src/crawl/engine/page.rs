@@ -1,0 +1,290 @@
+//! Turning one fetch into what the store records: the page's state, its ads (deduplicated and
+//! optionally scored) and the links to queue.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+use super::super::config::CrawlConfig;
+use super::super::dedup::{DuplicateIndex, simhash};
+use super::super::extract::{Page, extract};
+use super::super::fetch::{FetchError, Fetched};
+use super::super::politeness::Outcome;
+use crate::classify::Classifier;
+use crate::store::{AdWrite, Millis, PageOutcome, PageState, QueuedUrl, ScoreRecord, rfc3339};
+
+/// What reading a page needs besides the page.
+#[derive(Clone)]
+pub(super) struct Reader {
+    pub config: Arc<CrawlConfig>,
+    pub duplicates: Arc<Mutex<DuplicateIndex>>,
+    pub classifier: Option<Arc<Classifier>>,
+}
+
+/// A page read, ready to be recorded.
+#[derive(Debug)]
+pub(super) struct ReadPage {
+    pub queued: QueuedUrl,
+    pub outcome: PageOutcome,
+    pub pacing: Outcome,
+    pub status: Option<u16>,
+    pub error_kind: Option<String>,
+    pub ads_found: u64,
+    pub duplicates: u64,
+    pub flagged: u64,
+    pub skipped: bool,
+}
+
+impl Reader {
+    /// Reads the result of fetching `queued`.
+    pub fn read(
+        &self,
+        queued: &QueuedUrl,
+        fetched: Result<Fetched, FetchError>,
+        now: Millis,
+    ) -> ReadPage {
+        let mut page = ReadPage {
+            queued: queued.clone(),
+            outcome: PageOutcome {
+                url: queued.url.clone(),
+                state: PageState::Done,
+                status: None,
+                etag: None,
+                last_modified: None,
+                fetched_at: now,
+                unchanged: false,
+                discovered: Vec::new(),
+                ads: Vec::new(),
+            },
+            pacing: Outcome::NetworkError,
+            status: None,
+            error_kind: None,
+            ads_found: 0,
+            duplicates: 0,
+            flagged: 0,
+            skipped: false,
+        };
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                page.error_kind = Some(error.kind().to_string());
+                page.pacing = if error.is_retryable() {
+                    Outcome::NetworkError
+                } else {
+                    // Refused before or without talking to the host: nothing to pace.
+                    Outcome::Success {
+                        latency: Duration::ZERO,
+                    }
+                };
+                page.outcome.state = if error.is_retryable() {
+                    self.retry(queued, now, None, error.to_string())
+                } else {
+                    PageState::Failed(error.to_string())
+                };
+                return page;
+            }
+        };
+        let status = fetched.status;
+        page.status = Some(status);
+        page.outcome.status = Some(status);
+        page.outcome.etag = fetched.etag.clone();
+        page.outcome.last_modified = fetched.last_modified.clone();
+        match status {
+            429 | 503 => {
+                page.pacing = Outcome::Throttled {
+                    retry_after: fetched.retry_after,
+                };
+                page.error_kind = Some(format!("http-{status}"));
+                page.outcome.state = self.retry(
+                    queued,
+                    now,
+                    fetched.retry_after,
+                    format!("HTTP {status} (the site asked us to slow down)"),
+                );
+            }
+            500..=599 => {
+                page.pacing = Outcome::ServerError;
+                page.error_kind = Some(format!("http-{status}"));
+                page.outcome.state = self.retry(queued, now, None, format!("HTTP {status}"));
+            }
+            304 => {
+                page.pacing = Outcome::Success {
+                    latency: fetched.elapsed,
+                };
+                page.skipped = true;
+                page.outcome.unchanged = true;
+                page.outcome.state = PageState::Skipped("not modified since the last crawl".into());
+            }
+            200..=299 => {
+                page.pacing = Outcome::Success {
+                    latency: fetched.elapsed,
+                };
+                self.read_body(queued, &fetched, now, &mut page);
+            }
+            _ => {
+                page.pacing = Outcome::Success {
+                    latency: fetched.elapsed,
+                };
+                page.error_kind = Some(format!("http-{status}"));
+                page.outcome.state = PageState::Failed(format!("HTTP {status}"));
+            }
+        }
+        page
+    }
+
+    /// A retry after a temporary failure, or giving up after the last attempt.
+    fn retry(
+        &self,
+        queued: &QueuedUrl,
+        now: Millis,
+        retry_after: Option<Duration>,
+        reason: String,
+    ) -> PageState {
+        let attempts = queued.attempts + 1;
+        if attempts >= self.config.limits.max_attempts {
+            return PageState::Failed(format!("{reason}; gave up after {attempts} attempts"));
+        }
+        let politeness = &self.config.politeness;
+        let wait = match retry_after {
+            Some(wait) => wait.min(politeness.retry_after_cap),
+            None => {
+                let doubled = politeness
+                    .backoff_base
+                    .saturating_mul(1 << queued.attempts.min(16));
+                let jitter = rand::random::<f64>() * 0.5 + 0.75;
+                doubled.min(politeness.backoff_max).mul_f64(jitter)
+            }
+        };
+        PageState::Retry {
+            at: now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
+            reason,
+        }
+    }
+
+    fn read_body(&self, queued: &QueuedUrl, fetched: &Fetched, now: Millis, page: &mut ReadPage) {
+        let content = extract(
+            Page {
+                url: &fetched.final_url,
+                kind: queued.kind,
+                content_type: fetched.content_type.as_deref(),
+                body: &fetched.body,
+                max_bytes: self.config.limits.max_body_bytes,
+            },
+            &self.config.profiles,
+        );
+        let robots = fetched.robots.merge(content.robots);
+        if let Some(problem) = &content.problem {
+            page.error_kind = Some("unreadable".into());
+            page.outcome.state = PageState::Failed(problem.clone());
+            return;
+        }
+        if robots.noindex && !content.ads.is_empty() {
+            page.skipped = true;
+            page.outcome.state = PageState::Skipped("the page asks not to be indexed".into());
+        } else {
+            for ad in content.ads {
+                page.ads_found += 1;
+                self.add_ad(ad, &fetched.final_url, now, page);
+            }
+        }
+        if !robots.nofollow {
+            page.outcome.discovered = self.links(queued, &fetched.final_url, content.links, now);
+        }
+    }
+
+    fn add_ad(&self, mut ad: crate::ad::Ad, page_url: &Url, now: Millis, page: &mut ReadPage) {
+        if ad.url.is_none() {
+            ad.url = Some(page_url.to_string());
+        }
+        ad.extra
+            .insert("fetched_at".into(), Value::String(rfc3339(now)));
+        if ad.id.is_empty() {
+            ad.id = ad.content_id();
+        }
+        let hash = simhash(&format!(
+            "{}\n{}",
+            ad.title.as_deref().unwrap_or(""),
+            ad.text
+        ));
+        let duplicate_of = {
+            let mut index = self.duplicates.lock().unwrap_or_else(|p| p.into_inner());
+            match index.find(hash) {
+                Some(existing) => Some(existing.to_string()),
+                None => {
+                    index.insert(&ad.id, hash);
+                    None
+                }
+            }
+        };
+        let repeats_another = duplicate_of.as_ref().is_some_and(|id| *id != ad.id);
+        let score = match &self.classifier {
+            Some(classifier) if !repeats_another => {
+                let scored = classifier.classify(ad.clone());
+                page.flagged += u64::from(scored.flagged);
+                Some(ScoreRecord::from_scored(&scored))
+            }
+            _ => None,
+        };
+        if let Some(existing) = duplicate_of.filter(|_| repeats_another) {
+            page.duplicates += 1;
+            ad.id = existing;
+        }
+        let seen = ad.url.clone().map(|url| (url, ad.source.clone()));
+        page.outcome.ads.push(AdWrite {
+            ad,
+            seen,
+            at: now,
+            simhash: Some(hash),
+            score,
+        });
+    }
+
+    /// The links worth queueing: http(s), not too long, not too deep, on the page's host when
+    /// the configuration says so.
+    fn links(
+        &self,
+        queued: &QueuedUrl,
+        page_url: &Url,
+        links: Vec<super::super::extract::Link>,
+        now: Millis,
+    ) -> Vec<QueuedUrl> {
+        let limits = &self.config.limits;
+        let depth = queued.depth + 1;
+        if depth > limits.max_depth {
+            return Vec::new();
+        }
+        let page_host = super::host_key(page_url);
+        let mut out: Vec<QueuedUrl> = Vec::new();
+        for link in links {
+            if !matches!(link.url.scheme(), "http" | "https")
+                || link.url.as_str().len() > limits.max_url_len
+            {
+                continue;
+            }
+            let Some(host) = super::host_key(&link.url) else {
+                continue;
+            };
+            if self.config.rules.stay_on_host && Some(&host) != page_host.as_ref() {
+                continue;
+            }
+            if out.iter().any(|q| q.url == link.url.as_str()) {
+                continue;
+            }
+            out.push(QueuedUrl {
+                url: link.url.to_string(),
+                host,
+                kind: link.kind,
+                depth,
+                next_fetch_at: now,
+                attempts: 0,
+                parent: Some(queued.url.clone()),
+                etag: None,
+                last_modified: None,
+                lastmod: link.lastmod,
+            });
+        }
+        out
+    }
+}

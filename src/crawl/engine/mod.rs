@@ -591,7 +591,7 @@ impl Loop<'_> {
                 tracing::info!(url = %outcome.url, reason = %reason, "Will retry.");
             }
             PageState::Failed(reason) => {
-                tracing::info!(url = %outcome.url, reason = %reason, "Failed.");
+                tracing::warn!(url = %outcome.url, reason = %reason, "Page failed.");
             }
             PageState::Done | PageState::Skipped(_) => {
                 tracing::info!(url = %outcome.url, status = ?read.status, ads = read.ads_found, "Fetched.");

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::classify::{REVIEW_NOTE, Risk, ScoredAd};
+use crate::classify::{REVIEW_NOTE, Reason, Risk, ScoredAd};
 use crate::features::Flag;
 use crate::features::rules::{Polarity, RuleSet};
 
@@ -82,28 +82,38 @@ pub fn render(scored: &ScoredAd, rules: &RuleSet) -> String {
 /// Reasons shown in each direction.
 const REASONS_SHOWN: usize = 5;
 
-/// What pushed the score up and down most, in plain words: signs first, then the ad's words.
-fn moved_the_score(out: &mut String, scored: &ScoredAd) {
+/// What moved the score most, in plain words, as `(heading, labels)` pairs in the order the
+/// report shows them: signs that raised it, signs that lowered it, then the ad's own words that
+/// raised and lowered it. At most five labels each; headings with none are left out. The review
+/// page shows the same lines.
+pub fn score_movers(reasons: &[Reason]) -> Vec<(&'static str, Vec<&str>)> {
     let pick = |words: bool, up: bool| -> Vec<&str> {
-        scored
-            .reasons
+        reasons
             .iter()
             .filter(|r| r.id.starts_with("text:") == words && (r.contribution > 0.0) == up)
             .take(REASONS_SHOWN)
             .map(|r| r.label.as_str())
             .collect()
     };
-    let lines = [
+    [
         ("raised it", pick(false, true)),
         ("lowered it", pick(false, false)),
         ("words that raised it", pick(true, true)),
         ("words that lowered it", pick(true, false)),
-    ];
-    if lines.iter().all(|(_, items)| items.is_empty()) {
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .collect()
+}
+
+/// What pushed the score up and down most, in plain words: signs first, then the ad's words.
+fn moved_the_score(out: &mut String, scored: &ScoredAd) {
+    let lines = score_movers(&scored.reasons);
+    if lines.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nWhat moved the score most:");
-    for (what, items) in lines.iter().filter(|(_, items)| !items.is_empty()) {
+    for (what, items) in &lines {
         for line in wrap(&format!("{what}: {}", items.join("; ")), WIDTH - 2) {
             let _ = writeln!(out, "  {line}");
         }

@@ -7,6 +7,7 @@
 //! `check` and the feed write out. The scorer is swappable: [`RuleScorer`] weighs red-flag rules;
 //! a trained model plugs in behind the same trait.
 
+pub mod extra;
 pub mod metrics;
 pub mod model;
 pub mod plot;

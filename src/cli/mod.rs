@@ -3,6 +3,7 @@
 mod check;
 mod crawl;
 mod eval;
+mod reviews;
 mod rules;
 mod score;
 mod train;
@@ -70,6 +71,9 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Evaluate the model on labelled ads, or by grouped cross-validation on the corpus.
     Eval(eval::EvalArgs),
+    /// Analysts' reviews: export them as labelled training data.
+    #[command(subcommand)]
+    Reviews(reviews::ReviewsCommand),
 }
 
 /// Scorers on the command line.
@@ -171,6 +175,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Rules(r) => rules::run(r, args.rules.as_ref()),
         Command::Train(t) => train::run(t, &paths, args.quiet),
         Command::Eval(e) => eval::run(e, &paths),
+        Command::Reviews(r) => reviews::run(r, args.quiet),
     }
 }
 

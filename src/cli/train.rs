@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
+use lurewatch::classify::extra::{ExtraReport, add_extra};
 use lurewatch::classify::train::{TrainOptions, read_labelled, train};
 use lurewatch::features::salary::MoneyTable;
 
@@ -35,7 +36,10 @@ pub fn run(args: TrainArgs, paths: &ModelPaths, quiet: bool) -> anyhow::Result<E
     let rules = super::load_rules(paths.rules.as_ref())?;
     let mut ads = read_labelled(&args.corpus)?;
     for extra in &args.extra {
-        ads.extend(read_labelled(extra)?);
+        let report = add_extra(&mut ads, read_labelled(extra)?);
+        if !quiet {
+            report_extra(extra, &report);
+        }
     }
     let options = TrainOptions {
         folds: args.folds,
@@ -72,4 +76,29 @@ pub fn run(args: TrainArgs, paths: &ModelPaths, quiet: bool) -> anyhow::Result<E
         print_metrics(&trained.cv.metrics, false);
     }
     Ok(Exit::Ok)
+}
+
+/// Says how many ads an extra file added.
+fn report_extra(path: &std::path::Path, report: &ExtraReport) {
+    let mut line = format!(
+        "lurewatch: added {} labelled ad{} from {} ({} lure{}, {} legitimate)",
+        report.added,
+        if report.added == 1 { "" } else { "s" },
+        path.display(),
+        report.lures,
+        if report.lures == 1 { "" } else { "s" },
+        report.added - report.lures
+    );
+    if report.repeated > 0 {
+        line.push_str(&format!(
+            "; {} repeat{} an earlier ad's id and share{} its cross-validation group",
+            report.repeated,
+            if report.repeated == 1 { "s" } else { "" },
+            if report.repeated == 1 { "s" } else { "" },
+        ));
+        if report.relabelled > 0 {
+            line.push_str(&format!(" ({} with a different label)", report.relabelled));
+        }
+    }
+    eprintln!("{line}");
 }

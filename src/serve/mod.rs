@@ -5,6 +5,7 @@
 //! [`auth`] turns a bearer token into a partner. The router is assembled by [`router`].
 
 pub mod auth;
+pub mod review;
 pub mod state;
 
 use axum::Router;
@@ -13,5 +14,5 @@ pub use state::{AppState, ServeConfig};
 
 /// The whole application: API, review page, health and metrics.
 pub fn router(state: AppState) -> Router {
-    Router::new().with_state(state)
+    Router::new().merge(review::routes()).with_state(state)
 }

@@ -129,12 +129,7 @@ pub fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let written = write_output(
-        &store,
-        &report,
-        args.output.as_ref(),
-        classifier.as_deref(),
-    )?;
+    let written = write_output(&store, &report, args.output.as_ref(), classifier.as_deref())?;
     if !quiet {
         eprint!("{report}");
         eprintln!(

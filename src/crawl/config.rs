@@ -13,6 +13,9 @@ use super::fetch::{DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, FetchConfig};
 use super::politeness::PolitenessConfig;
 use super::profile::{ProfileConfig, ProfileError, SiteProfile};
 
+/// Longest re-crawl interval accepted: ten years.
+const MAX_RECRAWL_HOURS: f64 = 87_600.0;
+
 /// A commented example configuration with the default values.
 pub const EXAMPLE: &str = include_str!("example-config.toml");
 
@@ -91,7 +94,9 @@ pub struct Rules {
     pub robots_sitemaps: bool,
     /// Follow links only to the host of the page they are on (sitemaps and feeds included).
     pub stay_on_host: bool,
-    /// Hours after which a page fetched by an earlier run is fetched again (conditionally).
+    /// Hours after which a page fetched by an earlier run is fetched again, with a conditional
+    /// request (seeds and the links found on pages alike; pages that failed are always tried
+    /// again, and a sitemap `lastmod` overrides this either way).
     pub recrawl_after_hours: f64,
 }
 
@@ -194,10 +199,13 @@ impl CrawlConfig {
         )?;
         positive("limits.read_timeout_secs", self.limits.read_timeout_secs)?;
         positive("limits.total_timeout_secs", self.limits.total_timeout_secs)?;
-        if !(self.rules.recrawl_after_hours.is_finite() && self.rules.recrawl_after_hours >= 0.0) {
+        let hours = self.rules.recrawl_after_hours;
+        if !(hours.is_finite() && (0.0..=MAX_RECRAWL_HOURS).contains(&hours)) {
             return Err(ConfigError::Value {
                 key: "rules.recrawl_after_hours",
-                reason: "must be 0 or more".into(),
+                reason: format!(
+                    "must be between 0 and {MAX_RECRAWL_HOURS} (ten years), not {hours}"
+                ),
             });
         }
         for (key, value) in [
@@ -260,6 +268,8 @@ mod tests {
     fn unknown_keys_and_bad_values_are_refused_by_name() {
         let err = CrawlConfig::from_toml_str("[limits]\nmax_pages_per_hots = 3\n").unwrap_err();
         assert!(err.to_string().contains("max_pages_per_hots"), "{err}");
+        let err = CrawlConfig::from_toml_str("[rules]\nrecrawl_after_hours = 1e300\n").unwrap_err();
+        assert!(err.to_string().contains("recrawl_after_hours"), "{err}");
         let err = CrawlConfig::from_toml_str("[limits]\nconcurrency = 0\n").unwrap_err();
         assert!(err.to_string().contains("limits.concurrency"), "{err}");
         let err = CrawlConfig::from_toml_str(

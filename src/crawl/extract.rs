@@ -34,6 +34,9 @@ pub struct Link {
     pub kind: PageKind,
     /// `lastmod` from the sitemap that listed it.
     pub lastmod: Option<String>,
+    /// A next-page or older-messages link: it continues the page it is on, so it does not count
+    /// as a level of depth.
+    pub continues: bool,
 }
 
 /// What a page held.
@@ -68,25 +71,42 @@ pub struct Page<'a> {
 }
 
 /// Reads a page with the first extractor that recognises it.
+///
+/// What the page was expected to be is a hint: a "sitemap" or "feed" that turns out to be an
+/// HTML page is read as one.
 pub fn extract(page: Page<'_>, profiles: &[SiteProfile]) -> PageContent {
-    if page.kind == PageKind::Sitemap || looks_like_sitemap(page.body) {
-        return sitemap(page);
+    let sniffed_sitemap = looks_like_sitemap(page.body);
+    if sniffed_sitemap || page.kind == PageKind::Sitemap {
+        let content = sitemap(page);
+        if content.problem.is_none() || sniffed_sitemap || is_gzip(page.body) {
+            return content;
+        }
     }
-    if page.kind == PageKind::Feed || looks_like_feed(page.body, page.content_type) {
-        return match parse_feed(page.body, page.url, MAX_FEED_ENTRIES) {
-            Ok(feed) => PageContent {
-                ads: feed.ads,
-                extractor: Some("feed".into()),
-                ..PageContent::default()
-            },
-            Err(e) => PageContent {
-                problem: Some(e.to_string()),
-                ..PageContent::default()
-            },
-        };
+    let sniffed_feed = looks_like_feed(page.body, page.content_type);
+    if sniffed_feed || page.kind == PageKind::Feed {
+        match parse_feed(page.body, page.url, MAX_FEED_ENTRIES) {
+            Ok(feed) => {
+                return PageContent {
+                    ads: feed.ads,
+                    extractor: Some("feed".into()),
+                    ..PageContent::default()
+                };
+            }
+            Err(e) if sniffed_feed => {
+                return PageContent {
+                    problem: Some(e.to_string()),
+                    ..PageContent::default()
+                };
+            }
+            Err(_) => {}
+        }
     }
     let (html, _) = decode_html(page.body, page.content_type, Some(page.url));
     html_page(&html, page.url, profiles)
+}
+
+fn is_gzip(body: &[u8]) -> bool {
+    body.starts_with(&[0x1f, 0x8b])
 }
 
 fn looks_like_sitemap(body: &[u8]) -> bool {
@@ -110,6 +130,7 @@ fn sitemap(page: Page<'_>) -> PageContent {
                         url: entry.loc,
                         kind,
                         lastmod: entry.lastmod,
+                        continues: false,
                     })
                     .collect(),
                 extractor: Some("sitemap".into()),
@@ -151,6 +172,7 @@ fn html_page(html: &str, url: &Url, profiles: &[SiteProfile]) -> PageContent {
                 url,
                 kind: PageKind::Feed,
                 lastmod: None,
+                continues: false,
             })
             .collect();
         (canonical, feeds)
@@ -174,11 +196,13 @@ fn html_page(html: &str, url: &Url, profiles: &[SiteProfile]) -> PageContent {
                 url,
                 kind: PageKind::Page,
                 lastmod: None,
+                continues: false,
             }));
         content.links.extend(listing.next.map(|url| Link {
             url,
             kind: PageKind::Page,
             lastmod: None,
+            continues: true,
         }));
         if content.ads.is_empty() {
             if let Some(ad) = profile.ad(html, url) {
@@ -197,6 +221,7 @@ fn html_page(html: &str, url: &Url, profiles: &[SiteProfile]) -> PageContent {
                 url,
                 kind: PageKind::Page,
                 lastmod: None,
+                continues: true,
             }));
             content.extractor = Some("channel".into());
         }
@@ -268,6 +293,18 @@ mod tests {
         let content = extract(page(&url, PageKind::Page, sitemap), &[]);
         assert_eq!(content.extractor.as_deref(), Some("sitemap"));
         assert_eq!(content.links[0].lastmod.as_deref(), Some("2026-11-01"));
+    }
+
+    #[test]
+    fn an_expected_feed_that_is_an_html_page_is_read_as_a_page() {
+        let url = Url::parse("https://t.me/s/feedjobs_kh").unwrap();
+        let html = br#"<div class="tgme_widget_message" data-post="feedjobs_kh/5">
+            <div class="tgme_widget_message_text">Typing job, free visa</div></div>"#;
+        let content = extract(page(&url, PageKind::Feed, html), &[]);
+        assert_eq!(content.extractor.as_deref(), Some("channel"), "{content:?}");
+        assert_eq!(content.ads.len(), 1);
+        let content = extract(page(&url, PageKind::Sitemap, html), &[]);
+        assert_eq!(content.extractor.as_deref(), Some("channel"));
     }
 
     #[test]

@@ -487,21 +487,33 @@ pub trait CrawlStore: Send + Sync {
     /// Marks a run finished.
     fn finish_run(&self, run: i64, now: Millis) -> Result<(), StoreError>;
 
-    /// Queues URLs for a run. A URL already known is left alone unless it was finished before
-    /// `refetch_before` (then it is queued again, keeping its validators) or a newer sitemap
-    /// `lastmod` says it changed. Returns how many were queued.
+    /// Queues URLs for a run and returns those actually queued. A URL queued already stays as
+    /// it is; one finished in this run is left alone (a resumed crawl never fetches it again);
+    /// one finished or failed in an earlier run is queued again, keeping its validators for a
+    /// conditional request, if it was fetched before `refetch_before` or failed, or if a newer
+    /// sitemap `lastmod` says it changed (an unchanged `lastmod` keeps it from being fetched).
     fn enqueue(
         &self,
         run: i64,
         urls: &[QueuedUrl],
         refetch_before: Millis,
-    ) -> Result<usize, StoreError>;
+    ) -> Result<Vec<String>, StoreError>;
 
     /// Every queued URL.
     fn queued(&self) -> Result<Vec<QueuedUrl>, StoreError>;
 
-    /// Records how a URL ended, with its ads and links, in one transaction.
-    fn complete(&self, run: i64, outcome: &PageOutcome) -> Result<WriteReport, StoreError>;
+    /// Records how a URL ended, with its ads, in one transaction, and queues the links found on
+    /// it as [`CrawlStore::enqueue`] does (the report lists those queued).
+    fn complete(
+        &self,
+        run: i64,
+        outcome: &PageOutcome,
+        refetch_before: Millis,
+    ) -> Result<WriteReport, StoreError>;
+
+    /// Pages fetched per host in a run so far (finished, failed or waiting for a retry), for
+    /// applying the run's page limits after a resume.
+    fn fetched_per_host(&self, run: i64) -> Result<Vec<(String, u64)>, StoreError>;
 
     /// Ids of the ads sighted in a run, in the order they were first sighted.
     fn run_ads(&self, run: i64) -> Result<Vec<String>, StoreError>;

@@ -18,6 +18,10 @@ pub(super) enum RobotsState {
     Waiting { until: Instant },
     /// Known.
     Ready(RobotsPolicy),
+    /// Kept failing (5xx or unreachable): the host's URLs wait in the store for the next run.
+    Unavailable,
+    /// Could never be fetched (a private address, a redirect loop): the host's URLs fail too.
+    Refused { kind: String, reason: String },
 }
 
 /// One host: its queue, its pacer and its robots.txt.
@@ -27,7 +31,8 @@ pub(super) struct Host {
     pub pacer: HostPacer,
     pub robots: RobotsState,
     pub robots_attempts: u32,
-    /// Requests made for pages in this process (robots.txt not counted).
+    /// Pages requested from the host in this run, earlier processes of a resumed run included
+    /// (robots.txt not counted).
     pub fetched: u64,
 }
 

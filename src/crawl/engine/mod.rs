@@ -90,7 +90,12 @@ pub fn seed_kind(url: &Url) -> PageKind {
     let path = url.path().to_ascii_lowercase();
     if path.contains("sitemap") && (path.ends_with(".xml") || path.ends_with(".xml.gz")) {
         PageKind::Sitemap
-    } else if path.ends_with(".rss") || path.ends_with(".atom") || path.contains("/feed") {
+    } else if path.ends_with(".rss")
+        || path.ends_with(".atom")
+        || path
+            .split('/')
+            .any(|segment| segment == "feed" || segment == "rss")
+    {
         PageKind::Feed
     } else {
         PageKind::Page
@@ -109,7 +114,7 @@ pub struct Crawler {
 enum Done {
     Robots {
         host: String,
-        fetch: Result<(u16, Vec<u8>), ()>,
+        fetch: Result<(u16, Vec<u8>), FetchError>,
         elapsed: Duration,
     },
     Page {
@@ -147,14 +152,19 @@ impl Crawler {
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<CrawlReport, CrawlError> {
         let now = now_millis();
+        let seeds = self.seed_urls(seeds, now)?;
         let store = self.store.clone();
         let (run, resumed) = blocking(move || store.begin_run(now)).await?;
-        let seeds = self.seed_urls(seeds, now)?;
         let refetch_before = now.saturating_sub(
             i64::try_from(self.config.recrawl_after().as_millis()).unwrap_or(i64::MAX),
         );
         let store = self.store.clone();
         blocking(move || store.enqueue(run, &seeds, refetch_before)).await?;
+        let store = self.store.clone();
+        let prior: HashMap<String, u64> = blocking(move || store.fetched_per_host(run))
+            .await?
+            .into_iter()
+            .collect();
         let store = self.store.clone();
         let queued = blocking(move || store.queued()).await?;
         let store = self.store.clone();
@@ -165,6 +175,10 @@ impl Crawler {
         let mut state = Loop {
             crawler: self,
             run,
+            refetch_before,
+            run_pages: prior.values().sum(),
+            prior,
+            deferred: 0,
             hosts: HashMap::new(),
             order: Vec::new(),
             next_host: 0,
@@ -187,7 +201,12 @@ impl Crawler {
         let interrupted = state.run(observer, stop).await?;
         let mut report = state.report;
         report.interrupted = interrupted;
-        report.left_queued = state.hosts.values().map(|h| h.queue.len() as u64).sum();
+        report.left_queued = state
+            .hosts
+            .values()
+            .map(|h| h.queue.len() as u64)
+            .sum::<u64>()
+            + state.deferred;
         if !interrupted {
             let store = self.store.clone();
             blocking(move || store.finish_run(run, now_millis())).await?;
@@ -240,6 +259,14 @@ async fn blocking<T: Send + 'static>(
 struct Loop<'a> {
     crawler: &'a Crawler,
     run: i64,
+    /// Pages finished by an earlier run before this time are fetched again.
+    refetch_before: Millis,
+    /// Pages fetched in this run, earlier processes of a resumed run included.
+    run_pages: u64,
+    /// Pages fetched per host by earlier processes of a resumed run.
+    prior: HashMap<String, u64>,
+    /// URLs left queued for the next run (their host's robots.txt could not be had).
+    deferred: u64,
     hosts: HashMap<String, Host>,
     /// Hosts in the order they are offered a turn (round robin).
     order: Vec<String>,
@@ -260,8 +287,9 @@ impl Loop<'_> {
             } else {
                 RobotsState::Ready(RobotsPolicy::AllowAll)
             };
-            self.hosts
-                .insert(url.host.clone(), Host::new(&config.politeness, robots));
+            let mut host = Host::new(&config.politeness, robots);
+            host.fetched = self.prior.get(&url.host).copied().unwrap_or(0);
+            self.hosts.insert(url.host.clone(), host);
         }
         if let Some(host) = self.hosts.get_mut(&url.host) {
             host.queue.push_back(url);
@@ -315,14 +343,18 @@ impl Loop<'_> {
         let hosts = self.order.len();
         for turn in 0..hosts {
             if self.tasks.len() >= limits.concurrency {
-                // A task finishing wakes the loop.
+                // A task finishing wakes the loop; the next turn starts with the host not served.
+                self.next_host = (self.next_host + turn) % hosts;
                 return wake.or(Some(now + Duration::from_secs(3600)));
             }
             let key = self.order[(self.next_host + turn) % hosts].clone();
             let Some(host) = self.hosts.get_mut(&key) else {
                 continue;
             };
-            if host.queue.is_empty() {
+            if host.queue.is_empty()
+                || self.run_pages >= limits.max_pages
+                || host.fetched >= limits.max_pages_per_host
+            {
                 continue;
             }
             match &host.robots {
@@ -337,6 +369,18 @@ impl Loop<'_> {
                     continue;
                 }
                 RobotsState::Fetching => continue,
+                RobotsState::Unavailable => {
+                    // Left queued in the store for the next run.
+                    self.deferred += host.queue.len() as u64;
+                    host.queue.clear();
+                    continue;
+                }
+                RobotsState::Refused { kind, reason } => {
+                    let (kind, reason) = (kind.clone(), reason.clone());
+                    let urls: Vec<QueuedUrl> = host.queue.drain(..).collect();
+                    self.fail_all(&key, urls, &kind, &reason);
+                    continue;
+                }
                 RobotsState::Waiting { until, .. } => {
                     if *until > now {
                         soonest(*until);
@@ -347,9 +391,6 @@ impl Loop<'_> {
                     continue;
                 }
                 RobotsState::Ready(_) => {}
-            }
-            if self.report.pages >= limits.max_pages || host.fetched >= limits.max_pages_per_host {
-                continue;
             }
             let Some(position) = host.queue.iter().position(|q| q.next_fetch_at <= now_ms) else {
                 let earliest = host.queue.iter().map(|q| q.next_fetch_at).min();
@@ -377,6 +418,7 @@ impl Loop<'_> {
                     continue;
                 };
                 host.fetched += 1;
+                self.run_pages += 1;
                 self.report.pages += 1;
                 self.spawn_page(key, url);
                 soonest(now);
@@ -396,11 +438,14 @@ impl Loop<'_> {
                 Some(url) => match fetcher.fetch(&FetchRequest::new(url)).await {
                     Ok(fetched) => Ok((fetched.status, fetched.body)),
                     Err(e) => {
-                        tracing::info!(host = %host, error = %e, "robots.txt unreachable.");
-                        Err(())
+                        tracing::info!(host = %host, error = %e, "robots.txt could not be fetched.");
+                        Err(e)
                     }
                 },
-                None => Err(()),
+                None => Err(FetchError::InvalidUrl {
+                    url: host.clone(),
+                    reason: "no robots.txt URL for this host".into(),
+                }),
             };
             Done::Robots {
                 host,
@@ -415,6 +460,7 @@ impl Loop<'_> {
         let reader = self.reader.clone();
         let store = self.crawler.store.clone();
         let run = self.run;
+        let refetch_before = self.refetch_before;
         self.tasks.spawn(async move {
             let fetched = match Url::parse(&queued.url) {
                 Ok(url) => {
@@ -431,8 +477,10 @@ impl Loop<'_> {
                 }),
             };
             let outcome = tokio::task::spawn_blocking(move || {
-                let read = reader.read(&queued, fetched, now_millis());
-                let report = store.complete(run, &read.outcome);
+                let mut read = reader.read(&queued, fetched, now_millis());
+                let report = reader.commit(&mut read, |outcome| {
+                    store.complete(run, outcome, refetch_before)
+                });
                 (read, report)
             })
             .await;
@@ -452,7 +500,8 @@ impl Loop<'_> {
         let store = self.crawler.store.clone();
         let run = self.run;
         self.tasks.spawn(async move {
-            let result = blocking(move || store.complete(run, &outcome).map(|_| ())).await;
+            let result =
+                blocking(move || store.complete(run, &outcome, Millis::MIN).map(|_| ())).await;
             Done::Recorded { result }
         });
     }
@@ -473,12 +522,36 @@ impl Loop<'_> {
         Ok(())
     }
 
-    fn finish_robots(&mut self, key: String, fetch: Result<(u16, Vec<u8>), ()>, elapsed: Duration) {
+    fn finish_robots(
+        &mut self,
+        key: String,
+        fetch: Result<(u16, Vec<u8>), FetchError>,
+        elapsed: Duration,
+    ) {
         let now = Instant::now();
         let config = &self.crawler.config;
         let policy = match &fetch {
             Ok((status, body)) => RobotsPolicy::from_fetch(RobotsFetch::Response(*status, body)),
-            Err(()) => RobotsPolicy::from_fetch(RobotsFetch::Unreachable),
+            Err(e) if !e.is_retryable() => {
+                // No retry can help (a private address, a redirect loop, a bad URL): the host's
+                // pages would fail the same way.
+                let (kind, reason) = (e.kind().to_string(), format!("robots.txt: {e}"));
+                tracing::warn!(host = %key, reason = %reason, "Giving up the host.");
+                if let Some(host) = self.hosts.get_mut(&key) {
+                    host.pacer.finish(
+                        now,
+                        super::politeness::Outcome::Success { latency: elapsed },
+                    );
+                    host.robots = RobotsState::Refused {
+                        kind: kind.clone(),
+                        reason: reason.clone(),
+                    };
+                    let urls: Vec<QueuedUrl> = host.queue.drain(..).collect();
+                    self.fail_all(&key, urls, &kind, &reason);
+                }
+                return;
+            }
+            Err(_) => RobotsPolicy::from_fetch(RobotsFetch::Unreachable),
         };
         let Some(host) = self.hosts.get_mut(&key) else {
             return;
@@ -494,24 +567,20 @@ impl Loop<'_> {
             let attempts = host.robots_attempts + 1;
             host.robots_attempts = attempts;
             if attempts >= ROBOTS_ATTEMPTS {
-                tracing::warn!(host = %key, "robots.txt keeps failing: giving up the host's URLs for this run.");
-                let urls: Vec<QueuedUrl> = host.queue.drain(..).collect();
-                host.robots = RobotsState::Ready(RobotsPolicy::Wait);
-                let report = self.report.host(&key);
-                *report
+                // RFC 9309: while robots.txt is unavailable, assume complete disallow. The URLs
+                // stay queued in the store for the next run.
+                tracing::warn!(host = %key, "robots.txt keeps failing: leaving the host's URLs for the next run.");
+                let left = host.queue.len() as u64;
+                host.queue.clear();
+                host.robots = RobotsState::Unavailable;
+                self.deferred += left;
+                *self
+                    .report
+                    .host(&key)
                     .errors
                     .entry("robots-unavailable".into())
-                    .or_default() += urls.len() as u64;
-                self.progress.errors += urls.len() as u64;
-                for url in urls {
-                    let outcome = PageOutcome {
-                        state: PageState::Failed(
-                            "robots.txt could not be fetched (server error or unreachable)".into(),
-                        ),
-                        ..skipped(&url, "", now_millis())
-                    };
-                    self.record(outcome);
-                }
+                    .or_default() += 1;
+                self.progress.errors += 1;
             } else {
                 let wait = config
                     .politeness
@@ -534,6 +603,28 @@ impl Loop<'_> {
         host.robots = RobotsState::Ready(policy);
         if !sitemaps.is_empty() {
             self.queue_sitemaps(&key, &sitemaps);
+        }
+    }
+
+    /// Fails URLs of a host for a reason that applies to all of them.
+    fn fail_all(&mut self, key: &str, urls: Vec<QueuedUrl>, kind: &str, reason: &str) {
+        if urls.is_empty() {
+            return;
+        }
+        *self
+            .report
+            .host(key)
+            .errors
+            .entry(kind.to_string())
+            .or_default() += urls.len() as u64;
+        self.progress.errors += urls.len() as u64;
+        for url in urls {
+            tracing::warn!(url = %url.url, reason = %reason, "Page failed.");
+            let outcome = PageOutcome {
+                state: PageState::Failed(reason.to_string()),
+                ..skipped(&url, "", now_millis())
+            };
+            self.record(outcome);
         }
     }
 
@@ -564,14 +655,15 @@ impl Loop<'_> {
             return;
         }
         // Queued synchronously: a few rows, and the loop must know them before going on.
-        match self.crawler.store.enqueue(self.run, &urls, Millis::MIN) {
-            Ok(_) => {
+        match self
+            .crawler
+            .store
+            .enqueue(self.run, &urls, self.refetch_before)
+        {
+            Ok(queued) => {
+                let queued: std::collections::HashSet<String> = queued.into_iter().collect();
                 for url in urls {
-                    let already = self
-                        .hosts
-                        .get(&url.host)
-                        .is_some_and(|h| h.queue.iter().any(|q| q.url == url.url));
-                    if !already {
+                    if queued.contains(&url.url) {
                         self.push(url);
                     }
                 }
@@ -604,6 +696,7 @@ impl Loop<'_> {
         self.report.flagged += read.flagged;
         self.report.new_ads += written.new_ads;
         let host_report = self.report.host(&key);
+        host_report.pages += 1;
         host_report.ads += read.ads_found;
         host_report.skipped += u64::from(read.skipped);
         if let Some(status) = read.status {
@@ -624,10 +717,15 @@ impl Loop<'_> {
                 host.queue.push_back(again);
             }
         }
-        for url in written.queued {
-            if let Some(found) = outcome.discovered.iter().find(|q| q.url == url) {
-                self.push(found.clone());
-            }
+        let queued: std::collections::HashSet<&String> = written.queued.iter().collect();
+        let found: Vec<QueuedUrl> = outcome
+            .discovered
+            .iter()
+            .filter(|q| queued.contains(&q.url))
+            .cloned()
+            .collect();
+        for url in found {
+            self.push(url);
         }
     }
 }

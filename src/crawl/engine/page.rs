@@ -12,6 +12,7 @@ use super::super::dedup::{DuplicateIndex, simhash};
 use super::super::extract::{Page, extract};
 use super::super::fetch::{FetchError, Fetched};
 use super::super::politeness::Outcome;
+use super::host_key;
 use crate::classify::Classifier;
 use crate::store::{AdWrite, Millis, PageOutcome, PageState, QueuedUrl, ScoreRecord, rfc3339};
 
@@ -164,6 +165,25 @@ impl Reader {
     }
 
     fn read_body(&self, queued: &QueuedUrl, fetched: &Fetched, now: Millis, page: &mut ReadPage) {
+        if host_key(&fetched.final_url).as_deref() != Some(queued.host.as_str()) {
+            // Redirected to another host: queue the target under its own host, so that host's
+            // robots.txt and pacing apply, and read it there.
+            tracing::info!(url = %queued.url, to = %fetched.final_url, "Redirected to another host.");
+            if let Some(host) = host_key(&fetched.final_url) {
+                page.outcome.discovered.push(QueuedUrl {
+                    url: fetched.final_url.to_string(),
+                    host,
+                    depth: queued.depth,
+                    next_fetch_at: now,
+                    attempts: 0,
+                    parent: Some(queued.url.clone()),
+                    etag: None,
+                    last_modified: None,
+                    ..queued.clone()
+                });
+            }
+            return;
+        }
         let content = extract(
             Page {
                 url: &fetched.final_url,
@@ -208,29 +228,11 @@ impl Reader {
             ad.title.as_deref().unwrap_or(""),
             ad.text
         ));
-        let duplicate_of = {
-            let mut index = self.duplicates.lock().unwrap_or_else(|p| p.into_inner());
-            match index.find(hash) {
-                Some(existing) => Some(existing.to_string()),
-                None => {
-                    index.insert(&ad.id, hash);
-                    None
-                }
-            }
-        };
-        let repeats_another = duplicate_of.as_ref().is_some_and(|id| *id != ad.id);
-        let score = match &self.classifier {
-            Some(classifier) if !repeats_another => {
-                let scored = classifier.classify(ad.clone());
-                page.flagged += u64::from(scored.flagged);
-                Some(ScoreRecord::from_scored(&scored))
-            }
-            _ => None,
-        };
-        if let Some(existing) = duplicate_of.filter(|_| repeats_another) {
-            page.duplicates += 1;
-            ad.id = existing;
-        }
+        // Scored before duplicates are known: a duplicate's score is dropped in `commit`.
+        let score = self
+            .classifier
+            .as_ref()
+            .map(|classifier| ScoreRecord::from_scored(&classifier.classify(ad.clone())));
         let seen = ad.url.clone().map(|url| (url, ad.source.clone()));
         page.outcome.ads.push(AdWrite {
             ad,
@@ -239,6 +241,35 @@ impl Reader {
             simhash: Some(hash),
             score,
         });
+    }
+
+    /// Maps each ad that repeats an earlier one onto that ad's id (so it is stored as one more
+    /// sighting, without a score of its own) and records the page with `write`, all while
+    /// holding the duplicate index: an ad is in the index only once it is in the store, so the
+    /// first wording of an ad is the one kept.
+    pub fn commit<T>(&self, page: &mut ReadPage, write: impl FnOnce(&PageOutcome) -> T) -> T {
+        let mut index = self.duplicates.lock().unwrap_or_else(|p| p.into_inner());
+        for ad in &mut page.outcome.ads {
+            let Some(hash) = ad.simhash else { continue };
+            match index.find(hash).map(str::to_string) {
+                Some(existing) if existing != ad.ad.id => {
+                    page.duplicates += 1;
+                    ad.ad.id = existing;
+                    ad.score = None;
+                }
+                Some(_) => {}
+                None => index.insert(&ad.ad.id, hash),
+            }
+        }
+        page.flagged = page
+            .outcome
+            .ads
+            .iter()
+            .filter(|a| a.score.as_ref().is_some_and(|s| s.flagged))
+            .count() as u64;
+        let result = write(&page.outcome);
+        drop(index);
+        result
     }
 
     /// The links worth queueing: http(s), not too long, not too deep, on the page's host when
@@ -251,25 +282,31 @@ impl Reader {
         now: Millis,
     ) -> Vec<QueuedUrl> {
         let limits = &self.config.limits;
-        let depth = queued.depth + 1;
-        if depth > limits.max_depth {
-            return Vec::new();
-        }
-        let page_host = super::host_key(page_url);
+        let page_host = host_key(page_url);
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<QueuedUrl> = Vec::new();
         for link in links {
+            let depth = if link.continues {
+                queued.depth
+            } else {
+                queued.depth + 1
+            };
+            if depth > limits.max_depth {
+                tracing::debug!(url = %link.url, "Not followed: deeper than limits.max_depth.");
+                continue;
+            }
             if !matches!(link.url.scheme(), "http" | "https")
                 || link.url.as_str().len() > limits.max_url_len
             {
                 continue;
             }
-            let Some(host) = super::host_key(&link.url) else {
+            let Some(host) = host_key(&link.url) else {
                 continue;
             };
             if self.config.rules.stay_on_host && Some(&host) != page_host.as_ref() {
                 continue;
             }
-            if out.iter().any(|q| q.url == link.url.as_str()) {
+            if !seen.insert(link.url.to_string()) {
                 continue;
             }
             out.push(QueuedUrl {

@@ -49,13 +49,13 @@ impl CrawlStore for SqliteStore {
         run: i64,
         urls: &[QueuedUrl],
         refetch_before: Millis,
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         self.write(|tx| {
-            let mut queued = 0;
+            let mut queued = Vec::new();
             for url in urls {
-                queued += usize::from(
-                    enqueue_one(tx, run, url, refetch_before).map_err(|e| self.err(e))?,
-                );
+                if enqueue_one(tx, run, url, refetch_before).map_err(|e| self.err(e))? {
+                    queued.push(url.url.clone());
+                }
             }
             Ok(queued)
         })
@@ -101,7 +101,12 @@ impl CrawlStore for SqliteStore {
         })
     }
 
-    fn complete(&self, run: i64, outcome: &PageOutcome) -> Result<WriteReport, StoreError> {
+    fn complete(
+        &self,
+        run: i64,
+        outcome: &PageOutcome,
+        refetch_before: Millis,
+    ) -> Result<WriteReport, StoreError> {
         self.write(|tx| {
             let (state, next, error) = match &outcome.state {
                 PageState::Done => ("done", outcome.fetched_at, None),
@@ -155,7 +160,7 @@ impl CrawlStore for SqliteStore {
                 }
             }
             for url in &outcome.discovered {
-                if enqueue_one(tx, run, url, Millis::MIN).map_err(|e| self.err(e))? {
+                if enqueue_one(tx, run, url, refetch_before).map_err(|e| self.err(e))? {
                     report.queued.push(url.url.clone());
                 }
             }
@@ -164,6 +169,24 @@ impl CrawlStore for SqliteStore {
                 add_run_ad(tx, run, &write.ad.id).map_err(|e| self.err(e))?;
             }
             Ok(report)
+        })
+    }
+
+    fn fetched_per_host(&self, run: i64) -> Result<Vec<(String, u64)>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT host, count(*) FROM frontier
+                     WHERE run_id = ?1 AND attempts > 0 AND fetched_at IS NOT NULL
+                     GROUP BY host ORDER BY host",
+                )
+                .map_err(|e| self.err(e))?;
+            let counts = statement
+                .query_map([run], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+                .map_err(|e| self.err(e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.err(e))?;
+            Ok(counts)
         })
     }
 
@@ -251,6 +274,8 @@ fn enqueue_one(
         return Ok(false);
     }
     let changed = match (&url.lastmod, &lastmod) {
+        // A failure of an earlier run is tried again.
+        _ if state == "failed" => true,
         // The sitemap says when the page changed: trust it.
         (Some(new), Some(old)) => new > old,
         (Some(_), None) => true,
@@ -313,7 +338,7 @@ mod tests {
             store
                 .enqueue(run, &[queued("https://b.example/", None)], 0)
                 .unwrap(),
-            1
+            ["https://b.example/"]
         );
         let ad = Ad {
             id: "lw-1".into(),
@@ -327,26 +352,23 @@ mod tests {
             simhash: Some(u64::MAX),
             score: None,
         };
-        let report = store
-            .complete(
-                run,
-                &done(
-                    "https://b.example/",
-                    20,
-                    vec![write],
-                    vec![queued("https://b.example/ad/2", None)],
-                ),
-            )
-            .unwrap();
+        let outcome = done(
+            "https://b.example/",
+            20,
+            vec![write],
+            vec![queued("https://b.example/ad/2", None)],
+        );
+        let report = store.complete(run, &outcome, 0).unwrap();
+        assert_eq!(report.queued, ["https://b.example/ad/2"]);
         assert_eq!(report.new_ads, 1);
         let left: Vec<String> = store.queued().unwrap().into_iter().map(|q| q.url).collect();
         assert_eq!(left, ["https://b.example/ad/2"]);
         // Re-seeding in the same run does not queue the finished page again.
-        assert_eq!(
+        assert!(
             store
                 .enqueue(run, &[queued("https://b.example/", None)], 1_000)
-                .unwrap(),
-            0
+                .unwrap()
+                .is_empty()
         );
         assert_eq!(store.begin_run(30).unwrap(), (run, true));
         assert_eq!(store.run_ads(run).unwrap(), ["lw-1"]);
@@ -363,12 +385,19 @@ mod tests {
             queued("https://b.example/old", None),
             queued("https://b.example/same", Some("2026-01-01")),
             queued("https://b.example/moved", Some("2026-01-01")),
+            queued("https://b.example/recent", None),
+            queued("https://b.example/broken", None),
         ];
         store.enqueue(run, &urls, 0).unwrap();
         for url in &urls {
-            store
-                .complete(run, &done(&url.url, 100, vec![], vec![]))
-                .unwrap();
+            let mut outcome = done(&url.url, 100, vec![], vec![]);
+            if url.url.ends_with("recent") {
+                outcome.fetched_at = 250;
+            }
+            if url.url.ends_with("broken") {
+                outcome.state = PageState::Failed("HTTP 500".into());
+            }
+            store.complete(run, &outcome, 0).unwrap();
         }
         store.finish_run(run, 200).unwrap();
         let (next, resumed) = store.begin_run(300).unwrap();
@@ -377,11 +406,27 @@ mod tests {
             queued("https://b.example/old", None),
             queued("https://b.example/same", Some("2026-01-01")),
             queued("https://b.example/moved", Some("2026-02-01")),
+            queued("https://b.example/recent", None),
+            queued("https://b.example/broken", None),
         ];
-        assert_eq!(store.enqueue(next, &again, 150).unwrap(), 2);
+        assert_eq!(
+            store.enqueue(next, &again, 150).unwrap(),
+            [
+                "https://b.example/old",
+                "https://b.example/moved",
+                "https://b.example/broken"
+            ]
+        );
         let queued: Vec<QueuedUrl> = store.queued().unwrap();
         let urls: Vec<&str> = queued.iter().map(|q| q.url.as_str()).collect();
-        assert_eq!(urls, ["https://b.example/moved", "https://b.example/old"]);
+        assert_eq!(
+            urls,
+            [
+                "https://b.example/broken",
+                "https://b.example/moved",
+                "https://b.example/old"
+            ]
+        );
         assert!(
             queued.iter().all(|q| q.etag.as_deref() == Some("\"v1\"")),
             "validators kept"
@@ -401,7 +446,7 @@ mod tests {
             at: 9_000,
             reason: "HTTP 503".into(),
         };
-        store.complete(run, &outcome).unwrap();
+        store.complete(run, &outcome, 0).unwrap();
         let queued = store.queued().unwrap();
         assert_eq!(queued[0].next_fetch_at, 9_000);
         assert_eq!(queued[0].attempts, 1);

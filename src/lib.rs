@@ -13,6 +13,7 @@ pub mod ad;
 pub mod check;
 pub mod classify;
 pub mod crawl;
+pub mod export;
 pub mod features;
 pub mod score;
 pub mod serve;

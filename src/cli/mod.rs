@@ -2,8 +2,11 @@
 
 mod check;
 mod eval;
+mod export;
+mod partner;
 mod rules;
 mod score;
+mod serve;
 mod train;
 
 use std::path::PathBuf;
@@ -16,6 +19,7 @@ use lurewatch::ad::read::Format;
 use lurewatch::classify::Classifier;
 use lurewatch::features::rules::RuleSet;
 use lurewatch::score::OutputFormat;
+use lurewatch::store::{DEFAULT_DB, SqliteStore};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -67,6 +71,29 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Evaluate the model on labelled ads, or by grouped cross-validation on the corpus.
     Eval(eval::EvalArgs),
+    /// Serve the partner API: flagged ads as JSON, CSV and Atom, reviews, webhooks.
+    Serve(serve::ServeArgs),
+    /// Add, list or revoke the partner organisations that may call the API.
+    #[command(subcommand)]
+    Partner(partner::PartnerCommand),
+    /// Write flagged ads as JSON Lines, CSV or Atom, optionally with contacts pseudonymised.
+    Export(export::ExportArgs),
+}
+
+/// The database option shared by the commands that use the store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArg {
+    /// The database file.
+    #[arg(long, default_value = DEFAULT_DB, value_name = "FILE")]
+    pub db: PathBuf,
+}
+
+impl DbArg {
+    /// Opens (creating if needed) the database.
+    pub fn open(&self) -> anyhow::Result<SqliteStore> {
+        SqliteStore::open(&self.db)
+            .with_context(|| format!("cannot open the database {}", self.db.display()))
+    }
 }
 
 /// Scorers on the command line.
@@ -167,6 +194,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Rules(r) => rules::run(r, args.rules.as_ref()),
         Command::Train(t) => train::run(t, &paths, args.quiet),
         Command::Eval(e) => eval::run(e, &paths),
+        Command::Serve(s) => serve::run(s, load_classifier(&paths)?),
+        Command::Partner(p) => partner::run(p),
+        Command::Export(e) => export::run(e),
     }
 }
 

@@ -77,7 +77,13 @@ pub fn row(item: &FeedItem) -> Vec<String> {
     let evidence: Vec<String> = item
         .evidence
         .iter()
-        .map(|e| format!("{}: {}", e.flag, e.text))
+        .map(|e| {
+            if e.text.is_empty() {
+                e.flag.clone()
+            } else {
+                format!("{}: {}", e.flag, e.text)
+            }
+        })
         .collect();
     let contacts: Vec<String> = item
         .contacts

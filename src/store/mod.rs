@@ -154,6 +154,25 @@ pub fn primary_language(tag: &str) -> &str {
     tag.split(['-', '_']).next().unwrap_or(tag)
 }
 
+/// A well-formed language tag (2–3 letters, then subtags of 1–8 letters or digits), or `None`.
+pub fn language_tag(text: &str) -> Option<String> {
+    let text = text.trim();
+    let mut parts = text.split(['-', '_']);
+    let primary = parts.next()?;
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    (primary_ok && rest_ok).then(|| text.to_string())
+}
+
+/// A two-letter country code, upper-cased, or `None`.
+pub fn country_code(text: &str) -> Option<String> {
+    let text = text.trim();
+    (text.len() == 2 && text.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| text.to_ascii_uppercase())
+}
+
 /// Where and when an ad was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sighting {
@@ -577,5 +596,16 @@ mod tests {
             "no country in both"
         );
         assert!(scope(&["pt"], &[]).admits(Some("pt-BR"), None));
+    }
+
+    #[test]
+    fn language_tags_and_country_codes_are_checked() {
+        assert_eq!(language_tag("pt-BR").as_deref(), Some("pt-BR"));
+        assert_eq!(language_tag("zh_Hant").as_deref(), Some("zh_Hant"));
+        for bad in ["", "p", "port", "1x", "pt-", "pt-toolongsubtag"] {
+            assert_eq!(language_tag(bad), None, "{bad}");
+        }
+        assert_eq!(country_code("kh").as_deref(), Some("KH"));
+        assert_eq!(country_code("KHM"), None);
     }
 }

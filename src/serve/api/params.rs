@@ -3,7 +3,7 @@
 
 use crate::export::parse_time_bound;
 use crate::serve::errors::ApiError;
-use crate::store::{FeedPage, FlaggedQuery, Scope};
+use crate::store::{FeedPage, FlaggedQuery, Scope, country_code, language_tag};
 
 /// Ads per page unless `limit` says otherwise.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -97,13 +97,13 @@ impl FlaggedParams {
                 }
                 "language" => {
                     params.language = Some(
-                        language(value)
+                        language_tag(value)
                             .ok_or_else(|| bad(&name, "a language tag such as `th` or `pt-BR`"))?,
                     )
                 }
                 "country" => {
                     params.country = Some(
-                        country(value)
+                        country_code(value)
                             .ok_or_else(|| bad(&name, "a two-letter country code such as `KH`"))?,
                     )
                 }
@@ -183,23 +183,6 @@ fn cursor(name: &str, value: &str) -> Result<i64, ApiError> {
 fn time(name: &str, value: &str, end_of_day: bool) -> Result<i64, ApiError> {
     parse_time_bound(value, end_of_day)
         .map_err(|_| bad(name, "a date (YYYY-MM-DD) or an RFC 3339 time"))
-}
-
-/// A language tag: 2–3 letters, then subtags of 1–8 letters or digits.
-pub fn language(value: &str) -> Option<String> {
-    let mut parts = value.split(['-', '_']);
-    let primary = parts.next()?;
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
-    let rest_ok =
-        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    (primary_ok && rest_ok).then(|| value.to_string())
-}
-
-/// A two-letter country code, upper-cased.
-pub fn country(value: &str) -> Option<String> {
-    (value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| value.to_ascii_uppercase())
 }
 
 fn flag(value: &str) -> Option<String> {

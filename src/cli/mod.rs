@@ -25,7 +25,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success; for `check`, the ad was not flagged
   1  `check`: the ad was flagged for review; `rules check`: the file has problems
-  2  usage error, or an input, output or rule file that cannot be used
+  2  usage error, or an input, output or rule file or a database that cannot be used; `serve` could not start
   3  `score`: the run finished but some records could not be scored (see the error lines)
 
 A flag is a lead for human review, never proof of trafficking.";

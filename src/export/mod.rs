@@ -9,9 +9,10 @@
 
 pub mod atom;
 pub mod csv;
+mod jsonl;
 pub mod pseudonym;
 
-use std::io::{self, Write};
+use std::io;
 
 use serde::Serialize;
 
@@ -20,6 +21,7 @@ use crate::classify::{REVIEW_NOTE, Risk};
 use crate::store::{
     AdStore, FeedDetails, FeedPage, FeedStore, FlaggedAd, FlaggedQuery, Millis, StoreError, rfc3339,
 };
+pub use jsonl::JsonlWriter;
 use pseudonym::Pseudonymiser;
 
 /// One flagged ad as partners receive it.
@@ -253,30 +255,6 @@ pub trait ItemWriter {
     fn item(&mut self, item: &FeedItem) -> io::Result<()>;
     /// Ends the document and flushes.
     fn finish(&mut self) -> io::Result<()>;
-}
-
-/// Writes items as JSON Lines.
-#[derive(Debug)]
-pub struct JsonlWriter<W: Write> {
-    out: W,
-}
-
-impl<W: Write> JsonlWriter<W> {
-    /// A writer to `out`.
-    pub fn new(out: W) -> JsonlWriter<W> {
-        JsonlWriter { out }
-    }
-}
-
-impl<W: Write> ItemWriter for JsonlWriter<W> {
-    fn item(&mut self, item: &FeedItem) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, item).map_err(io::Error::other)?;
-        self.out.write_all(b"\n")
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
 }
 
 /// Why an export stopped.

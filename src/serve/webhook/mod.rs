@@ -189,17 +189,18 @@ async fn attempt(state: &AppState, client: &reqwest::Client, delivery: DueDelive
 }
 
 /// The body of a delivery, or `None` if the ad is no longer flagged.
-async fn payload(state: &AppState, delivery: &DueDelivery) -> Result<Option<Vec<u8>>, StoreError> {
+async fn payload(state: &AppState, delivery: &DueDelivery) -> Result<Option<Vec<u8>>, String> {
     let store = state.store.clone();
     let ad_id = delivery.ad_id.clone();
-    let item: Option<FeedItem> = tokio::task::spawn_blocking(move || {
+    let item = tokio::task::spawn_blocking(move || -> Result<Option<FeedItem>, StoreError> {
         let Some(flagged) = store.flagged_ad(&ad_id, &Scope::default())? else {
             return Ok(None);
         };
         Ok(items(store.as_ref(), vec![flagged])?.pop())
     })
     .await
-    .map_err(|e| StoreError::NotFound(format!("delivery task: {e}")))??;
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
     Ok(item.map(|ad| {
         let body = serde_json::json!({"event": "ad.flagged", "delivery_id": delivery.id, "ad": ad});
         body.to_string().into_bytes()

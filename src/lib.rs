@@ -5,7 +5,8 @@
 //! [`features`] normalises and tokenizes text and extracts red flags, salaries and contacts,
 //! [`classify`] scores an ad with the trained model and explains the score, [`score`] runs
 //! batches and [`check`] writes the report for one ad; [`store`] keeps ads, scores, the crawl
-//! frontier and partner data in one embedded database. (The partner feed is still to come.)
+//! frontier and partner data in one embedded database; [`export`] writes flagged ads as JSON
+//! Lines, CSV or Atom, and [`serve`] is the partner API.
 //!
 //! A flag is a lead for a human to review, never an accusation.
 
@@ -13,6 +14,7 @@ pub mod ad;
 pub mod check;
 pub mod classify;
 pub mod crawl;
+pub mod export;
 pub mod features;
 pub mod score;
 pub mod serve;

@@ -3,9 +3,12 @@
 mod check;
 mod crawl;
 mod eval;
+mod export;
+mod partner;
 mod reviews;
 mod rules;
 mod score;
+mod serve;
 mod train;
 
 use std::path::PathBuf;
@@ -18,12 +21,13 @@ use lurewatch::ad::read::Format;
 use lurewatch::classify::Classifier;
 use lurewatch::features::rules::RuleSet;
 use lurewatch::score::OutputFormat;
+use lurewatch::store::{DEFAULT_DB, SqliteStore};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success; for `check`, the ad was not flagged
   1  `check`: the ad was flagged for review; `rules check`: the file has problems
-  2  usage error, or an input, output or rule file that cannot be used
+  2  usage error, or an input, output or rule file or a database that cannot be used; `serve` could not start
   3  `score`: the run finished but some records could not be scored (see the error lines)
 
 A flag is a lead for human review, never proof of trafficking.";
@@ -71,9 +75,32 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Evaluate the model on labelled ads, or by grouped cross-validation on the corpus.
     Eval(eval::EvalArgs),
+    /// Serve the partner API: flagged ads as JSON, CSV and Atom, reviews, webhooks.
+    Serve(serve::ServeArgs),
+    /// Add, list or revoke the partner organisations that may call the API.
+    #[command(subcommand)]
+    Partner(partner::PartnerCommand),
+    /// Write flagged ads as JSON Lines, CSV or Atom, optionally with contacts pseudonymised.
+    Export(export::ExportArgs),
     /// Analysts' reviews: export them as labelled training data.
     #[command(subcommand)]
     Reviews(reviews::ReviewsCommand),
+}
+
+/// The database option shared by the commands that use the store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArg {
+    /// The database file.
+    #[arg(long, default_value = DEFAULT_DB, value_name = "FILE")]
+    pub db: PathBuf,
+}
+
+impl DbArg {
+    /// Opens (creating if needed) the database.
+    pub fn open(&self) -> anyhow::Result<SqliteStore> {
+        SqliteStore::open(&self.db)
+            .with_context(|| format!("cannot open the database {}", self.db.display()))
+    }
 }
 
 /// Scorers on the command line.
@@ -176,6 +203,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Command::Train(t) => train::run(t, &paths, args.quiet),
         Command::Eval(e) => eval::run(e, &paths),
         Command::Reviews(r) => reviews::run(r, args.quiet),
+        Command::Serve(s) => serve::run(s, load_classifier(&paths)?),
+        Command::Partner(p) => partner::run(p),
+        Command::Export(e) => export::run(e),
     }
 }
 

@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use lurewatch::ad::RecordError;
 use lurewatch::ad::read::{Format, Limits};
-use lurewatch::classify::Classifier;
-use lurewatch::score::{BatchError, BatchOptions, Observer, OutputFormat, Summary};
+use lurewatch::classify::{Classifier, ScoredAd};
+use lurewatch::score::{BatchError, BatchOptions, Observer, ObserverError, OutputFormat, Summary};
+use lurewatch::store::{AdStore, AdWrite, DEFAULT_DB, SqliteStore, now_millis};
 
 use super::{Exit, FormatArg};
 
@@ -40,6 +41,10 @@ pub struct ScoreArgs {
     /// Longest input record accepted, in bytes; longer records are reported and skipped.
     #[arg(long, default_value_t = Limits::default().max_record_bytes, value_name = "BYTES")]
     pub max_record_bytes: usize,
+    /// Also keep every scored ad in this database (lurewatch.db when no file is named), for
+    /// `serve` and `export`. Scoring again with a new model adds to each ad's score history.
+    #[arg(long, num_args = 0..=1, default_missing_value = DEFAULT_DB, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Result<Exit> {
@@ -85,6 +90,17 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
 
     let show_progress = !quiet && io::stderr().is_terminal();
     let mut observer = CliObserver::new(show_progress, quiet);
+    if let Some(path) = &args.db {
+        let store = SqliteStore::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        observer.sink = Some(StoreSink {
+            store,
+            path: path.clone(),
+            stored: 0,
+            new_ads: 0,
+            newly_flagged: 0,
+        });
+    }
     // Open the input before creating the output, so a bad input never truncates a file, and
     // refuse to overwrite the input with its own scores.
     let input: Box<dyn BufRead + Send> = if stdin {
@@ -118,6 +134,15 @@ pub fn run(args: ScoreArgs, classifier: Classifier, quiet: bool) -> anyhow::Resu
     observer.finish();
     if !quiet {
         print_summary(&summary, &classifier);
+        if let Some(sink) = &observer.sink {
+            eprintln!(
+                "lurewatch: stored {} scores in {} ({} new ads, {} newly flagged)",
+                sink.stored,
+                sink.path.display(),
+                sink.new_ads,
+                sink.newly_flagged
+            );
+        }
     }
     match result {
         Ok(()) | Err(BatchError::OutputClosed) => {}
@@ -157,11 +182,40 @@ fn print_summary(summary: &Summary, classifier: &Classifier) {
     }
 }
 
-/// Shows progress and the first errors on the terminal.
+/// Shows progress and the first errors on the terminal, and stores scores with `--db`.
 struct CliObserver {
     bar: Option<ProgressBar>,
     quiet: bool,
     errors: u64,
+    sink: Option<StoreSink>,
+}
+
+/// Where `--db` keeps scored ads, and what it has stored.
+struct StoreSink {
+    store: SqliteStore,
+    path: PathBuf,
+    stored: u64,
+    new_ads: u64,
+    newly_flagged: u64,
+}
+
+impl StoreSink {
+    /// Stores one chunk of scored ads in one transaction.
+    fn store(&mut self, ads: &[&ScoredAd]) -> Result<(), ObserverError> {
+        if ads.is_empty() {
+            return Ok(());
+        }
+        let at = now_millis();
+        let writes: Vec<AdWrite> = ads.iter().map(|ad| AdWrite::scored(ad, at)).collect();
+        let report = self
+            .store
+            .write_ads(&writes)
+            .map_err(|e| format!("cannot store the scores: {e}"))?;
+        self.stored += report.scores;
+        self.new_ads += report.new_ads;
+        self.newly_flagged += report.newly_flagged.len() as u64;
+        Ok(())
+    }
 }
 
 impl CliObserver {
@@ -179,6 +233,7 @@ impl CliObserver {
             bar,
             quiet,
             errors: 0,
+            sink: None,
         }
     }
 
@@ -206,6 +261,13 @@ impl Observer for CliObserver {
             self.say(format!("lurewatch: line {line}: {error}"));
         } else if self.errors == ERRORS_SHOWN + 1 {
             self.say("lurewatch: more records failed; see the error lines in the output".into());
+        }
+    }
+
+    fn scored(&mut self, ads: &[&ScoredAd]) -> Result<(), ObserverError> {
+        match &mut self.sink {
+            Some(sink) => sink.store(ads),
+            None => Ok(()),
         }
     }
 

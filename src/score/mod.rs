@@ -70,7 +70,16 @@ pub trait Observer {
     fn progress(&mut self, summary: &Summary) {
         let _ = summary;
     }
+    /// The ads of a chunk were scored and written, in input order (for example, to store them).
+    /// An error stops the run.
+    fn scored(&mut self, ads: &[&ScoredAd]) -> Result<(), ObserverError> {
+        let _ = ads;
+        Ok(())
+    }
 }
+
+/// Why an observer stopped a run.
+pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
 
 /// An observer that ignores everything.
 impl Observer for () {}
@@ -87,6 +96,9 @@ pub enum BatchError {
     /// The reader of our output went away (for example `| head`); not a failure.
     #[error("output closed by the reader")]
     OutputClosed,
+    /// The observer could not keep up with the scores (for example, the database failed).
+    #[error("{0}")]
+    Observer(ObserverError),
 }
 
 impl BatchError {
@@ -137,7 +149,7 @@ where
                     Err(e) => Outcome::Failed(record.line, e),
                 })
                 .collect();
-            for outcome in outcomes {
+            for outcome in &outcomes {
                 summary.read += 1;
                 match outcome {
                     Outcome::Scored(line, scored) => {
@@ -149,19 +161,27 @@ where
                             Risk::High => 2,
                         }] += 1;
                         writer
-                            .scored(line, &scored)
+                            .scored(*line, scored)
                             .map_err(BatchError::from_write)?;
                     }
                     Outcome::Failed(line, error) => {
                         summary.failed += 1;
-                        observer.failed(line, &error);
+                        observer.failed(*line, error);
                         writer
-                            .failed(line, &error)
+                            .failed(*line, error)
                             .map_err(BatchError::from_write)?;
                     }
                 }
             }
             writer.flush().map_err(BatchError::from_write)?;
+            let scored: Vec<&ScoredAd> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    Outcome::Scored(_, scored) => Some(&**scored),
+                    Outcome::Failed(..) => None,
+                })
+                .collect();
+            observer.scored(&scored).map_err(BatchError::Observer)?;
             observer.progress(&summary);
         }
         Ok(())
@@ -275,6 +295,34 @@ mod tests {
         assert_eq!(recorder.failed, vec![2, 3]);
         assert_eq!(summary.failed, 2);
         assert!(recorder.progress_calls >= 1);
+    }
+
+    #[test]
+    fn the_observer_receives_every_scored_ad_and_can_stop_the_run() {
+        struct Keeper(Vec<String>, bool);
+        impl Observer for Keeper {
+            fn scored(&mut self, ads: &[&ScoredAd]) -> Result<(), ObserverError> {
+                self.0.extend(ads.iter().map(|a| a.ad.id.clone()));
+                if self.1 {
+                    Err("database is full".into())
+                } else {
+                    Ok(())
+                }
+            }
+        }
+        let input = b"{\"id\":\"a\",\"text\":\"x\"}\nbad\n{\"id\":\"b\",\"text\":\"y\"}\n";
+        let options = BatchOptions {
+            chunk_records: 2,
+            ..BatchOptions::default()
+        };
+        let mut keeper = Keeper(Vec::new(), false);
+        let (_, result) = run(&input[..], io::sink(), classifier(), &options, &mut keeper);
+        result.unwrap();
+        assert_eq!(keeper.0, ["a", "b"]);
+        let mut failing = Keeper(Vec::new(), true);
+        let (summary, result) = run(&input[..], io::sink(), classifier(), &options, &mut failing);
+        assert!(matches!(result, Err(BatchError::Observer(_))));
+        assert_eq!(summary.read, 2, "stopped after the first chunk");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! are kept.
 //!
 //! Everything else in Lurewatch talks to storage through the traits here ([`AdStore`],
-//! [`CrawlStore`], [`PartnerStore`], [`ReviewStore`], [`DeliveryStore`], [`AuditStore`]), so a second backend (PostgreSQL, for deployments on several machines) can be
+//! [`FeedStore`], [`CrawlStore`], [`PartnerStore`], [`ReviewStore`], [`DeliveryStore`], [`AuditStore`]), so a second backend (PostgreSQL, for deployments on several machines) can be
 //! added without touching the crawler or the feed. The one backend today is [`SqliteStore`]: a
 //! single SQLite file in WAL mode, migrated on open ([`schema`]).
 //!
@@ -10,6 +10,7 @@
 //! with the ads found on it and the links it led to, so a crawl killed at any moment resumes
 //! without losing an ad or fetching a finished page again.
 
+pub mod feed;
 pub mod partner;
 pub mod schema;
 mod sqlite;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::ad::Ad;
 use crate::classify::{Risk, ScoredAd, ScorerInfo};
 
+pub use feed::{FeedDetails, FeedStore};
 pub use partner::{AuditStore, DeliveryStore, PartnerStore, ReviewStore};
 pub use sqlite::{MAX_PAGE, SqliteStore, ad_country};
 
@@ -113,11 +115,62 @@ impl Scope {
     pub fn is_everything(&self) -> bool {
         self.languages.is_empty() && self.countries.is_empty()
     }
+
+    /// The ads both scopes admit, or `None` when no ad can be in both (for example a partner
+    /// limited to Thai asked for Vietnamese ads).
+    pub fn intersect(&self, other: &Scope) -> Option<Scope> {
+        fn both(
+            a: &[String],
+            b: &[String],
+            same: impl Fn(&str, &str) -> bool,
+        ) -> Option<Vec<String>> {
+            match (a.is_empty(), b.is_empty()) {
+                (true, _) => Some(b.to_vec()),
+                (_, true) => Some(a.to_vec()),
+                _ => {
+                    let kept: Vec<String> = b
+                        .iter()
+                        .filter(|x| a.iter().any(|y| same(x, y)))
+                        .cloned()
+                        .collect();
+                    (!kept.is_empty()).then_some(kept)
+                }
+            }
+        }
+        Some(Scope {
+            languages: both(&self.languages, &other.languages, |x, y| {
+                // `pt-BR` inside `pt` keeps `pt-BR`; `pt` inside `pt-BR` is `pt-BR`'s primary.
+                primary_language(x).eq_ignore_ascii_case(primary_language(y))
+            })?,
+            countries: both(&self.countries, &other.countries, |x, y| {
+                x.eq_ignore_ascii_case(y)
+            })?,
+        })
+    }
 }
 
 /// The primary subtag of a language tag, lower-cased by the caller's comparison.
 pub fn primary_language(tag: &str) -> &str {
     tag.split(['-', '_']).next().unwrap_or(tag)
+}
+
+/// A well-formed language tag (2–3 letters, then subtags of 1–8 letters or digits), or `None`.
+pub fn language_tag(text: &str) -> Option<String> {
+    let text = text.trim();
+    let mut parts = text.split(['-', '_']);
+    let primary = parts.next()?;
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    (primary_ok && rest_ok).then(|| text.to_string())
+}
+
+/// A two-letter country code, upper-cased, or `None`.
+pub fn country_code(text: &str) -> Option<String> {
+    let text = text.trim();
+    (text.len() == 2 && text.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| text.to_ascii_uppercase())
 }
 
 /// Where and when an ad was seen.
@@ -524,11 +577,52 @@ pub trait CrawlStore: Send + Sync {
 
 /// Every part of the store.
 pub trait Store:
-    AdStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
+    AdStore + FeedStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
 {
 }
 
 impl<T> Store for T where
-    T: AdStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
+    T: AdStore + FeedStore + CrawlStore + PartnerStore + ReviewStore + DeliveryStore + AuditStore
 {
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(languages: &[&str], countries: &[&str]) -> Scope {
+        Scope {
+            languages: languages.iter().map(|s| s.to_string()).collect(),
+            countries: countries.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn scopes_intersect_by_primary_language_and_country() {
+        let partner = scope(&["th", "pt"], &[]);
+        assert_eq!(
+            partner.intersect(&scope(&["pt-BR"], &["br"])),
+            Some(scope(&["pt-BR"], &["br"]))
+        );
+        assert_eq!(partner.intersect(&Scope::default()), Some(partner.clone()));
+        assert_eq!(Scope::default().intersect(&partner), Some(partner.clone()));
+        assert_eq!(partner.intersect(&scope(&["vi"], &[])), None);
+        assert_eq!(
+            scope(&[], &["KH"]).intersect(&scope(&[], &["MM"])),
+            None,
+            "no country in both"
+        );
+        assert!(scope(&["pt"], &[]).admits(Some("pt-BR"), None));
+    }
+
+    #[test]
+    fn language_tags_and_country_codes_are_checked() {
+        assert_eq!(language_tag("pt-BR").as_deref(), Some("pt-BR"));
+        assert_eq!(language_tag("zh_Hant").as_deref(), Some("zh_Hant"));
+        for bad in ["", "p", "port", "1x", "pt-", "pt-toolongsubtag"] {
+            assert_eq!(language_tag(bad), None, "{bad}");
+        }
+        assert_eq!(country_code("kh").as_deref(), Some("KH"));
+        assert_eq!(country_code("KHM"), None);
+    }
 }

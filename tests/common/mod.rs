@@ -93,15 +93,16 @@ pub async fn start() -> Fixture {
     let partner = store
         .add_partner("ngo", &scope, &hash_token(&token), &token_hint(&token), now)
         .unwrap();
-    let state = AppState {
-        store: store.clone() as Arc<dyn Store>,
+    let state = AppState::new(
+        store.clone() as Arc<dyn Store>,
         classifier,
-        config: Arc::new(ServeConfig::default()),
-    };
+        ServeConfig::default(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router(state)).await;
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let _ = axum::serve(listener, app).await;
     });
     Fixture {
         _dir: dir,

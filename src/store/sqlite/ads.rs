@@ -254,12 +254,14 @@ pub(crate) fn scope_sql(scope: &Scope, sql: &mut String, values: &mut Vec<SqlVal
     }
 }
 
+/// The columns [`RawFlagged::from_row`] reads, from `ads`, for currently flagged ads.
+pub(super) const FLAGGED_SELECT: &str =
+    "SELECT flag_seq, record, score, risk, scorer_version, country, flagged_at, first_seen,
+            last_seen, (SELECT group_concat(flag_id, ' ') FROM ad_flags f WHERE f.ad_id = ads.id)
+     FROM ads WHERE flagged = 1 AND flag_seq IS NOT NULL";
+
 fn flagged_sql(query: &FlaggedQuery) -> (String, Vec<SqlValue>) {
-    let mut sql = String::from(
-        "SELECT flag_seq, record, score, risk, scorer_version, country, flagged_at, first_seen,
-                last_seen, (SELECT group_concat(flag_id, ' ') FROM ad_flags f WHERE f.ad_id = ads.id)
-         FROM ads WHERE flagged = 1 AND flag_seq IS NOT NULL",
-    );
+    let mut sql = String::from(FLAGGED_SELECT);
     let mut values = Vec::new();
     scope_sql(&query.scope, &mut sql, &mut values);
     if let Some(min) = query.min_score {
@@ -311,7 +313,7 @@ fn flagged_sql(query: &FlaggedQuery) -> (String, Vec<SqlValue>) {
 }
 
 /// A feed row as read, before its JSON is parsed.
-struct RawFlagged {
+pub(super) struct RawFlagged {
     seq: i64,
     record: String,
     score: f64,
@@ -325,7 +327,7 @@ struct RawFlagged {
 }
 
 impl RawFlagged {
-    fn from_row(row: &Row<'_>) -> Result<RawFlagged, rusqlite::Error> {
+    pub(super) fn from_row(row: &Row<'_>) -> Result<RawFlagged, rusqlite::Error> {
         Ok(RawFlagged {
             seq: row.get(0)?,
             record: row.get(1)?,
@@ -340,7 +342,7 @@ impl RawFlagged {
         })
     }
 
-    fn into_flagged(self, store: &SqliteStore) -> Result<FlaggedAd, StoreError> {
+    pub(super) fn into_flagged(self, store: &SqliteStore) -> Result<FlaggedAd, StoreError> {
         let ad: Ad = serde_json::from_str(&self.record)
             .map_err(|e| store.corrupt(format!("ad at feed position {}", self.seq), e))?;
         let mut flag_ids: Vec<String> = self

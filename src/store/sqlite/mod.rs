@@ -6,6 +6,7 @@
 
 mod ads;
 mod crawl;
+mod feed;
 mod partner;
 
 pub use ads::{MAX_PAGE, ad_country};

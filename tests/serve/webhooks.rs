@@ -203,11 +203,44 @@ async fn webhooks_and_checks_never_reach_private_networks() {
         &json!({"url": "http://127.0.0.1:9/ad"}),
     )
     .await;
-    assert_eq!(status, 501);
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("not available yet")
+    assert_eq!(status, 502, "nothing listens there: {body}");
+    assert!(body["error"].as_str().unwrap().contains("could not fetch"));
+
+    // A real page with a JSON-LD job posting, checked by its URL.
+    let page = format!(
+        r#"<html><head><script type="application/ld+json">{}</script></head><body></body></html>"#,
+        json!({"@type": "JobPosting", "title": "Customer service (Cambodia)",
+               "description": "Customer service in Sihanoukville, $2000/month, no experience. \
+                   Free flight and visa. The company keeps your passport. Telegram @kh_hr_desk"})
     );
+    let app = axum::Router::new().route(
+        "/ad/7",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let (status, body) = post_json(
+        &allowing,
+        "/v1/check",
+        &token,
+        &json!({"url": format!("{site}/ad/7")}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["flagged"], true, "{body}");
+    assert!(body["text"].as_str().unwrap().contains("Sihanoukville"));
+    let (status, _) = post_json(
+        &allowing,
+        "/v1/check",
+        &token,
+        &json!({"url": format!("{site}/nothing-here")}),
+    )
+    .await;
+    assert_eq!(status, 502, "a 404 is reported as a failed fetch");
 }

@@ -173,7 +173,8 @@ pub fn document() -> Value {
             "200": json_response("The scored ad.", schema_ref("ScoredAd")),
             "400": error_response("The ad cannot be read, or its URL points to a private network or an IP address."),
             "413": error_response("The body is over the size limit."),
-            "501": error_response("The ad has only a URL, and fetching by URL is not available yet."),
+            "422": error_response("The ad has only a URL, and no job ad was found at it."),
+            "502": error_response("The ad has only a URL, and it could not be fetched."),
         })),
     }}));
     paths.insert(WEBHOOKS.into(), json!({

@@ -28,7 +28,8 @@ Exit codes:
   0  success; for `check`, the ad was not flagged
   1  `check`: the ad was flagged for review; `rules check`: the file has problems
   2  usage error, or an input, output or rule file or a database that cannot be used; `serve` could not start
-  3  `score`: the run finished but some records could not be scored (see the error lines)
+  3  `score`: the run finished but some records could not be scored (see the error lines);
+     `crawl`: stopped early (Ctrl-C); run it again to resume
 
 A flag is a lead for human review, never proof of trafficking.";
 
@@ -160,7 +161,7 @@ pub enum Exit {
     Findings = 1,
     /// Usage error, or a file that cannot be used.
     Error = 2,
-    /// `score` finished but some records failed.
+    /// `score` finished but some records failed; `crawl` was stopped early.
     PartialFailure = 3,
 }
 

@@ -109,8 +109,17 @@ fn entry(item: &FeedItem) -> String {
     ));
     s.push_str(&element("updated", &item.flagged_at));
     s.push_str(&element("published", &item.flagged_at));
-    let mut links: Vec<&String> = item.url.iter().collect();
-    links.extend(item.urls.iter().filter(|u| Some(*u) != item.url.as_ref()));
+    // Only web links: a feed reader would follow a `javascript:` or `data:` link from input.
+    let web = |u: &&String| {
+        let lower = u.trim_start().to_ascii_lowercase();
+        lower.starts_with("https://") || lower.starts_with("http://")
+    };
+    let mut links: Vec<&String> = item.url.iter().filter(web).collect();
+    for url in item.urls.iter().filter(web) {
+        if !links.contains(&url) {
+            links.push(url);
+        }
+    }
     for (i, url) in links.iter().enumerate() {
         s.push_str(&link(
             if i == 0 { "alternate" } else { "related" },

@@ -6,7 +6,9 @@
 //! value>`). The same contact always gets the same pseudonym under one key, however it was
 //! written (`081 234 5678` and `+66 81 234 5678` are one number); without the key a pseudonym
 //! cannot be turned back into the contact, or recomputed from a guessed one. Web links are kept:
-//! they are where an ad was published, not a person's contact.
+//! they are where an ad was published, not a person's contact; except links on chat services
+//! (`t.me/<name>`, `wa.me/<number>`, `line.me/...`), which name the recruiter's account and are
+//! replaced like any other contact.
 //!
 //! Only contacts that Lurewatch recognises are replaced; a number written in a way the contact
 //! extraction does not read stays in the text.
@@ -20,6 +22,32 @@ use super::FeedItem;
 use crate::features::entities::{EntityKind, find_entities};
 use crate::store::entity_kind_name;
 use crate::store::partner::hex;
+
+/// Hosts whose links name a person's chat account rather than a publication.
+const CHAT_HOSTS: &[&str] = &[
+    "t.me",
+    "telegram.me",
+    "telegram.dog",
+    "wa.me",
+    "api.whatsapp.com",
+    "chat.whatsapp.com",
+    "line.me",
+    "lin.ee",
+    "zalo.me",
+    "open.kakao.com",
+    "pf.kakao.com",
+    "u.wechat.com",
+];
+
+/// Whether a URL is a link to a chat account (see [`CHAT_HOSTS`]).
+pub fn is_chat_link(url: &str) -> bool {
+    url::Url::parse(url.trim()).ok().is_some_and(|u| {
+        u.host_str().is_some_and(|host| {
+            let host = host.trim_start_matches("www.");
+            CHAT_HOSTS.iter().any(|h| host.eq_ignore_ascii_case(h))
+        })
+    })
+}
 
 /// Shortest key accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -125,8 +153,16 @@ impl Pseudonymiser {
             evidence.text = self.text(&evidence.text, region, &known);
         }
         for contact in &mut item.contacts {
-            if contact.kind != "url" {
+            if contact.kind != "url" || is_chat_link(&contact.value) {
                 contact.value = self.pseudonym(&contact.kind, &contact.value);
+            }
+        }
+        if item.url.as_deref().is_some_and(is_chat_link) {
+            item.url = item.url.take().map(|u| self.pseudonym("url", &u));
+        }
+        for url in &mut item.urls {
+            if is_chat_link(url) {
+                *url = self.pseudonym("url", url);
             }
         }
     }
@@ -261,6 +297,26 @@ mod tests {
         assert!(item.text.contains(&p.pseudonym("telegram", "@kh_hr_desk")));
         assert_eq!(item.contacts[0].value, phone);
         assert_eq!(item.contacts[1].value, "https://jobs.example/apply");
+    }
+
+    #[test]
+    fn links_to_chat_accounts_are_replaced_but_publication_links_kept() {
+        let p = pseudonymiser();
+        let mut item = FeedItem {
+            url: Some("https://t.me/kh_jobs_vip/121".into()),
+            urls: vec![
+                "https://t.me/kh_jobs_vip/121".into(),
+                "https://jobs.example/ad/9".into(),
+            ],
+            ..sample()
+        };
+        p.item(&mut item);
+        let all = serde_json::to_string(&item).unwrap();
+        assert!(!all.contains("kh_jobs_vip"), "{all}");
+        assert!(item.urls.contains(&"https://jobs.example/ad/9".to_string()));
+        assert!(item.url.as_deref().unwrap().starts_with("url:"));
+        assert!(is_chat_link("https://wa.me/66812345678"));
+        assert!(!is_chat_link("https://jobs.example/t.me"));
     }
 
     #[test]

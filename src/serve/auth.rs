@@ -55,13 +55,6 @@ pub async fn require_partner(
 ) -> Response {
     let ip = client_ip(request.extensions());
     let now = Instant::now();
-    if let Err(wait) = state.limits.failures.peek(&ip, now) {
-        return ApiError::too_many(
-            "too many failed sign-ins from your address; wait before trying again",
-            retry_after_seconds(wait),
-        )
-        .into_response();
-    }
     let token = request
         .headers()
         .get(AUTHORIZATION)
@@ -76,7 +69,15 @@ pub async fn require_partner(
         Ok(Ok(partner)) => Arc::new(partner),
         Ok(Err(AuthError::Store(e))) => return ApiError::from(e).into_response(),
         Ok(Err(refused)) => {
-            let _ = state.limits.failures.check(&ip, now);
+            // Only refused tokens are counted, so a flood of bad tokens from one address (a
+            // proxy shared by many clients, say) never locks out a partner with a valid one.
+            if let Err(wait) = state.limits.failures.check(&ip, now) {
+                return ApiError::too_many(
+                    "too many failed sign-ins from your address; wait before trying again",
+                    retry_after_seconds(wait),
+                )
+                .into_response();
+            }
             return ApiError::unauthorized(refused.to_string()).into_response();
         }
         Err(_) => return ApiError::internal().into_response(),

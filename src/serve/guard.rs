@@ -38,18 +38,22 @@ pub enum TargetError {
     /// The host is a private, loopback or otherwise non-public address.
     #[error("{0} is a private or local network address; Lurewatch does not contact those")]
     PrivateIp(IpAddr),
-    /// The host's name resolves to a private, loopback or otherwise non-public address.
+    /// The host's name resolves to a private, loopback or otherwise non-public address. The
+    /// message does not say which address, or tell this apart from a name that does not
+    /// resolve, so the API cannot be used to map the server's own network.
     #[error(
-        "{host} points to a private or local network address ({ip}); Lurewatch does not contact those"
+        "{host} is on a private or local network, or cannot be found; Lurewatch only contacts public addresses"
     )]
     Private {
         /// The host as written.
         host: String,
-        /// The address it resolves to.
+        /// The address it resolves to (for the server's log only).
         ip: IpAddr,
     },
-    /// The name does not resolve.
-    #[error("the host {0} could not be found")]
+    /// The name does not resolve (worded like [`TargetError::Private`] on purpose).
+    #[error(
+        "{0} is on a private or local network, or cannot be found; Lurewatch only contacts public addresses"
+    )]
     Unresolved(String),
 }
 

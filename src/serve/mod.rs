@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes(state.clone()))
         .merge(ops::routes())
-        .merge(review::routes())
+        .merge(review::routes(state.clone()))
         // Further route groups are merged here, above the layers, so they are counted and
         // audited too.
         .fallback(errors::not_found)

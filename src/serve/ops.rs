@@ -36,13 +36,19 @@ async fn counts(state: &AppState) -> Option<(u64, u64)> {
 
 /// 200 when the store answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match counts(&state).await {
-        Some(_) => Json(serde_json::json!({"status": "ok"})).into_response(),
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "unavailable", "error": "the database cannot be read"})),
-        )
-            .into_response(),
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.health()).await {
+        Ok(Ok(())) => Json(serde_json::json!({"status": "ok"})).into_response(),
+        outcome => {
+            if let Ok(Err(e)) = outcome {
+                tracing::error!(error = %e, "The store could not be read for a health check.");
+            }
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "error": "the database cannot be read"})),
+            )
+                .into_response()
+        }
     }
 }
 

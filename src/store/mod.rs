@@ -430,6 +430,9 @@ pub trait AdStore: Send + Sync {
 
     /// Number of stored ads and of currently flagged ones.
     fn counts(&self) -> Result<(u64, u64), StoreError>;
+
+    /// Whether the store can be read (a cheap query, for health checks).
+    fn health(&self) -> Result<(), StoreError>;
 }
 
 /// What a frontier entry is expected to be, which decides how it is read.

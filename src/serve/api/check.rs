@@ -38,9 +38,18 @@ async fn fetch_ad(url: url::Url, allow_private: bool) -> Result<Ad, ApiError> {
         .fetch(&FetchRequest::new(url.clone()))
         .await
         .map_err(|e| {
+            // The details (addresses, connection errors) stay in the server's log: told to the
+            // caller they would map the network around the server.
+            tracing::info!(url = %url, error = %e, "POST /v1/check could not fetch the ad.");
+            let reason = match e.kind() {
+                "private-address" => {
+                    "the address is on a private or local network, or cannot be found".to_string()
+                }
+                kind => format!("the fetch failed ({kind})"),
+            };
             ApiError::new(
                 StatusCode::BAD_GATEWAY,
-                format!("could not fetch the ad: {e}"),
+                format!("could not fetch the ad: {reason}"),
             )
         })?;
     if !fetched.is_success() {

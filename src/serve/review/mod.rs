@@ -36,7 +36,7 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 
 use super::AppState;
-use super::auth::{AuthError, partner_for_token};
+use super::auth::{AuditCaller, AuthError, partner_for_token};
 use crate::store::now_millis;
 use crate::store::partner::{AuditEntry, Decision, Partner, hash_token};
 use ad_page::{AdView, MAX_NOTE, ad_page};
@@ -50,7 +50,10 @@ use session::{COOKIE_NAME, Session, Sessions, cookie, csrf_ok, is_https};
 const MAX_FORM: usize = 64 * 1024;
 
 /// The review routes, to merge into the server's router. Each call has its own sessions.
-pub fn routes() -> Router<AppState> {
+///
+/// Every request of a logged-in analyst counts against their partner's rate limit, like API
+/// calls, and the audit log records which partner made it.
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/review", get(list_handler))
         .route("/review/", get(|| async { Redirect::to("/review") }))
@@ -58,8 +61,67 @@ pub fn routes() -> Router<AppState> {
         .route("/review/logout", post(logout))
         .route("/review/ads/{id}", get(ad_handler))
         .route("/review/ads/{id}/decision", post(decide))
+        .layer(axum::middleware::from_fn_with_state(state, attribute))
         .layer(Extension(Arc::new(Sessions::new())))
         .layer(DefaultBodyLimit::max(MAX_FORM))
+}
+
+/// Middleware: applies the partner's rate limit to a logged-in analyst's requests and names
+/// the partner in the response for the audit log.
+async fn attribute(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let token_hash = request
+        .extensions()
+        .get::<Arc<Sessions>>()
+        .zip(cookie(request.headers(), COOKIE_NAME))
+        .and_then(|(sessions, id)| sessions.get(id, now_millis()))
+        .map(|session| session.token_hash);
+    let partner = match token_hash {
+        Some(hash) => {
+            let store = state.store.clone();
+            blocking(move || store.partner_by_token_hash(&hash))
+                .await
+                .ok()
+                .flatten()
+                .filter(Partner::is_active)
+        }
+        None => None,
+    };
+    if let Some(partner) = &partner {
+        if let Err(wait) = state
+            .limits
+            .partners
+            .check(&partner.id, std::time::Instant::now())
+        {
+            let seconds = super::limit::retry_after_seconds(wait);
+            let mut response = html(
+                StatusCode::TOO_MANY_REQUESTS,
+                problem_page(
+                    "Too many requests",
+                    None,
+                    &format!(
+                        "Your organisation has reached its limit of requests a minute. \
+                         Please wait {seconds} seconds and try again."
+                    ),
+                ),
+            );
+            if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+            response.extensions_mut().insert(AuditCaller(partner.id));
+            return response;
+        }
+    }
+    let mut response = next.run(request).await;
+    if let Some(partner) = partner {
+        response.extensions_mut().insert(AuditCaller(partner.id));
+    }
+    response
 }
 
 /// A logged-in partner and their session.

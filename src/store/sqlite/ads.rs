@@ -64,10 +64,24 @@ impl AdStore for SqliteStore {
 
     fn counts(&self) -> Result<(u64, u64), StoreError> {
         self.read(|conn| {
+            // Both counts read an index, not the table: the flagged ads are exactly those in
+            // the feed index whose latest score is flagged.
             conn.query_row(
-                "SELECT count(*), coalesce(sum(flagged), 0) FROM ads",
+                "SELECT (SELECT count(*) FROM ads),
+                        (SELECT count(*) FROM ads WHERE flag_seq IS NOT NULL AND flagged = 1)",
                 [],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| self.err(e))
+        })
+    }
+
+    fn health(&self) -> Result<(), StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM ads LIMIT 1)",
+                [],
+                |_| Ok(()),
             )
             .map_err(|e| self.err(e))
         })
@@ -95,13 +109,15 @@ pub(super) fn write_ad(
     let record = serde_json::to_string(ad).map_err(|e| {
         rusqlite::Error::ToSqlConversionFailure(Box::new(e)) // an Ad always serialises
     })?;
+    // One spelling of language tags (`zh_Hant` is `zh-Hant`), so SQL and scope checks agree.
+    let language = ad.language.as_ref().map(|l| l.trim().replace('_', "-"));
     let inserted = tx.execute(
         "INSERT INTO ads (id, record, language, country, simhash, first_seen, last_seen)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT (id) DO NOTHING",
         params![
             ad.id,
             record,
-            ad.language,
+            language,
             ad_country(ad),
             write.simhash.map(|h| h as i64),
             write.at
@@ -115,6 +131,25 @@ pub(super) fn write_ad(
              WHERE id = ?1",
             params![ad.id, write.at, write.simhash.map(|h| h as i64)],
         )?;
+        if write.score.is_some() {
+            // A score belongs to the text it was computed on: if an input reuses an id for other
+            // wording, the record is replaced, so flags and evidence offsets match the text
+            // shown. (Near-duplicates found by the crawler carry no score and keep the first
+            // wording.)
+            let stored: String =
+                tx.query_row("SELECT record FROM ads WHERE id = ?1", [&ad.id], |r| {
+                    r.get(0)
+                })?;
+            let same = serde_json::from_str::<Ad>(&stored).is_ok_and(|old| {
+                old.title == ad.title && old.text == ad.text && old.contact == ad.contact
+            });
+            if !same {
+                tx.execute(
+                    "UPDATE ads SET record = ?2, language = ?3, country = ?4 WHERE id = ?1",
+                    params![ad.id, record, language, ad_country(ad)],
+                )?;
+            }
+        }
     }
     if let Some((url, source)) = &write.seen {
         let inserted = tx.execute(
@@ -132,6 +167,10 @@ pub(super) fn write_ad(
         }
     }
     if let Some(score) = &write.score {
+        let was_flagged: bool =
+            tx.query_row("SELECT flagged FROM ads WHERE id = ?1", [&ad.id], |r| {
+                r.get(0)
+            })?;
         let score_id: i64 = tx.query_row(
             "INSERT INTO scores (ad_id, scorer, version, score, flagged, risk, result, scored_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
@@ -174,20 +213,16 @@ pub(super) fn write_ad(
                 params![ad.id, kind, value],
             )?;
         }
-        if score.flagged {
-            let seq: Option<i64> =
-                tx.query_row("SELECT flag_seq FROM ads WHERE id = ?1", [&ad.id], |r| {
-                    r.get(0)
-                })?;
-            if seq.is_none() {
-                let seq = next_counter(tx, FEED_COUNTER)?;
-                tx.execute(
-                    "UPDATE ads SET flag_seq = ?2, flagged_at = ?3 WHERE id = ?1",
-                    params![ad.id, seq, write.at],
-                )?;
-                queue_deliveries(tx, &ad.id, write.at)?;
-                report.newly_flagged.push((ad.id.clone(), seq));
-            }
+        if score.flagged && !was_flagged {
+            // Flagged now and not before (first time, or again after a score that cleared it):
+            // a new feed position, so pollers and webhooks hear of it.
+            let seq = next_counter(tx, FEED_COUNTER)?;
+            tx.execute(
+                "UPDATE ads SET flag_seq = ?2, flagged_at = ?3 WHERE id = ?1",
+                params![ad.id, seq, write.at],
+            )?;
+            queue_deliveries(tx, &ad.id, write.at)?;
+            report.newly_flagged.push((ad.id.clone(), seq));
         }
     }
     Ok(())
@@ -515,7 +550,10 @@ mod tests {
         assert_eq!(first.newly_flagged.len(), 1);
         let again = store.write_ads(&[AdWrite::scored(&scored, 2_000)]).unwrap();
         assert_eq!(again.new_ads, 0);
-        assert!(again.newly_flagged.is_empty(), "flagged once only");
+        assert!(
+            again.newly_flagged.is_empty(),
+            "still flagged: no new position"
+        );
         let stored = store.ad("a1", &Scope::default()).unwrap().unwrap();
         assert_eq!(stored.scores.len(), 2, "re-scoring keeps the history");
         assert_eq!(stored.first_seen, 1_000);
@@ -524,6 +562,35 @@ mod tests {
         assert_eq!(stored.sightings[0].last_seen, 2_000);
         assert!(stored.scores[0].result["flags"].as_array().unwrap().len() > 1);
         assert_eq!(store.counts().unwrap(), (1, 1));
+    }
+
+    #[test]
+    fn an_ad_flagged_again_gets_a_new_position_and_a_reused_id_gets_the_new_wording() {
+        let (_dir, store) = store();
+        let classifier = Classifier::embedded_rules().unwrap();
+        let lure = classifier.classify(ad("x", LURE, "zh_Hant"));
+        let first = store.write_ads(&[AdWrite::scored(&lure, 1)]).unwrap();
+        let benign = classifier.classify(ad("x", "Barista wanted in Lisbon, contract.", "en"));
+        store.write_ads(&[AdWrite::scored(&benign, 2)]).unwrap();
+        let stored = store.ad("x", &Scope::default()).unwrap().unwrap();
+        assert!(
+            stored.ad.text.contains("Barista"),
+            "the record matches its latest score"
+        );
+        assert!(store.flagged(&FlaggedQuery::default()).unwrap().is_empty());
+        let again = store.write_ads(&[AdWrite::scored(&lure, 3)]).unwrap();
+        assert_eq!(again.newly_flagged.len(), 1);
+        assert!(
+            again.newly_flagged[0].1 > first.newly_flagged[0].1,
+            "a new feed position"
+        );
+        let stored = store.ad("x", &Scope::default()).unwrap().unwrap();
+        assert_eq!(
+            stored.language.as_deref(),
+            Some("zh-Hant"),
+            "one spelling of tags"
+        );
+        assert_eq!(stored.scores.len(), 3);
     }
 
     #[test]

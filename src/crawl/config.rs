@@ -238,6 +238,7 @@ impl CrawlConfig {
             max_redirects: self.limits.max_redirects,
             max_url_len: self.limits.max_url_len,
             allow_private: self.allow_private,
+            stay_on_host: true,
         }
     }
 

@@ -89,6 +89,13 @@ impl Reader {
         };
         let status = fetched.status;
         page.status = Some(status);
+        if let Some(target) = &fetched.redirect_to {
+            page.pacing = Outcome::Success {
+                latency: fetched.elapsed,
+            };
+            self.redirected(queued, target, now, &mut page);
+            return page;
+        }
         page.outcome.status = Some(status);
         page.outcome.etag = fetched.etag.clone();
         page.outcome.last_modified = fetched.last_modified.clone();
@@ -166,22 +173,9 @@ impl Reader {
 
     fn read_body(&self, queued: &QueuedUrl, fetched: &Fetched, now: Millis, page: &mut ReadPage) {
         if host_key(&fetched.final_url).as_deref() != Some(queued.host.as_str()) {
-            // Redirected to another host: queue the target under its own host, so that host's
-            // robots.txt and pacing apply, and read it there.
-            tracing::info!(url = %queued.url, to = %fetched.final_url, "Redirected to another host.");
-            if let Some(host) = host_key(&fetched.final_url) {
-                page.outcome.discovered.push(QueuedUrl {
-                    url: fetched.final_url.to_string(),
-                    host,
-                    depth: queued.depth,
-                    next_fetch_at: now,
-                    attempts: 0,
-                    parent: Some(queued.url.clone()),
-                    etag: None,
-                    last_modified: None,
-                    ..queued.clone()
-                });
-            }
+            // The fetcher stops at redirects to other hosts; should one get through, it is
+            // still read under its own host.
+            self.redirected(queued, &fetched.final_url, now, page);
             return;
         }
         let content = extract(
@@ -211,6 +205,33 @@ impl Reader {
         }
         if !robots.nofollow {
             page.outcome.discovered = self.links(queued, &fetched.final_url, content.links, now);
+        }
+    }
+
+    /// A redirect to another host: the target is queued under its own host, so that host's
+    /// robots.txt and pacing apply before anything is requested from it.
+    fn redirected(&self, queued: &QueuedUrl, target: &Url, now: Millis, page: &mut ReadPage) {
+        tracing::info!(url = %queued.url, to = %target, "Redirected to another host.");
+        if !matches!(target.scheme(), "http" | "https")
+            || target.as_str().len() > self.config.limits.max_url_len
+        {
+            page.error_kind = Some("bad-redirect".into());
+            page.outcome.state =
+                PageState::Failed(format!("redirected to an unusable URL {target}"));
+            return;
+        }
+        if let Some(host) = host_key(target) {
+            page.outcome.discovered.push(QueuedUrl {
+                url: target.to_string(),
+                host,
+                depth: queued.depth,
+                next_fetch_at: now,
+                attempts: 0,
+                parent: Some(queued.url.clone()),
+                etag: None,
+                last_modified: None,
+                ..queued.clone()
+            });
         }
     }
 

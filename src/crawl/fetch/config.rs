@@ -42,6 +42,11 @@ pub struct FetchConfig {
     /// Allow loopback, private, link-local and other non-public addresses (`--allow-private`).
     /// Off by default: the crawler stays out of private networks.
     pub allow_private: bool,
+    /// Stop at a redirect to another host (or port) instead of following it, and return it with
+    /// its target in [`Fetched::redirect_to`](super::Fetched::redirect_to): the crawler then
+    /// queues the target under its own host, so that host's robots.txt and pacing apply before
+    /// anything is requested from it.
+    pub stay_on_host: bool,
 }
 
 impl Default for FetchConfig {
@@ -55,6 +60,7 @@ impl Default for FetchConfig {
             max_redirects: 5,
             max_url_len: 2048,
             allow_private: false,
+            stay_on_host: false,
         }
     }
 }

@@ -19,6 +19,13 @@ pub mod directives;
 mod error;
 mod guard;
 mod response;
+
+/// Whether two URLs are on the same host and port (the crawler's politeness key).
+fn same_host(a: &Url, b: &Url) -> bool {
+    a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port() == b.port()
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -128,6 +135,23 @@ impl Fetcher {
             tracing::debug!(url = %current, status = status.as_u16(), "Got a response.");
             if is_followed_redirect(status) {
                 let next = redirect_target(&current, response.headers())?;
+                if self.config.stay_on_host && !same_host(&next, &request.url) {
+                    let headers = ResponseHeaders::read(response.headers(), SystemTime::now());
+                    return Ok(Fetched {
+                        url: request.url.clone(),
+                        final_url: current,
+                        redirects,
+                        status: status.as_u16(),
+                        content_type: headers.content_type,
+                        etag: None,
+                        last_modified: None,
+                        retry_after: headers.retry_after,
+                        robots: headers.robots,
+                        body: Vec::new(),
+                        elapsed: started.elapsed(),
+                        redirect_to: Some(next),
+                    });
+                }
                 if next == start || redirects.contains(&next) {
                     return Err(FetchError::RedirectLoop {
                         url: Box::new(next),
@@ -159,6 +183,7 @@ impl Fetcher {
                 robots: headers.robots,
                 body,
                 elapsed: started.elapsed(),
+                redirect_to: None,
             });
         }
     }

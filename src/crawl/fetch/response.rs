@@ -39,6 +39,9 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// From sending the first request to receiving the last body byte.
     pub elapsed: Duration,
+    /// With [`FetchConfig::stay_on_host`](super::FetchConfig::stay_on_host): the other host's
+    /// URL that the final response (a redirect, with an empty body) pointed to.
+    pub redirect_to: Option<Url>,
 }
 
 impl Fetched {

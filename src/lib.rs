@@ -1,12 +1,12 @@
 //! Lurewatch finds job advertisements that lure people into trafficking for scam centres.
 //!
-//! The pipeline reads from the module list: [`crawl`] collects ads (URL canonicalisation and
-//! near-duplicate detection so far), [`ad`] is the record every stage passes on,
+//! The pipeline reads from the module list: [`crawl`] collects ads from job boards, channel
+//! pages, feeds and sitemaps, politely and resumably, [`ad`] is the record every stage passes on,
 //! [`features`] normalises and tokenizes text and extracts red flags, salaries and contacts,
 //! [`classify`] scores an ad with the trained model and explains the score, [`score`] runs
 //! batches and [`check`] writes the report for one ad; [`store`] keeps ads, scores, the crawl
 //! frontier and partner data in one embedded database; [`export`] writes flagged ads as JSON
-//! Lines, CSV or Atom, and [`serve`] is the partner API.
+//! Lines, CSV or Atom, and [`serve`] is the partner API and the analysts' review page.
 //!
 //! A flag is a lead for a human to review, never an accusation.
 

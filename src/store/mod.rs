@@ -493,6 +493,24 @@ pub struct QueuedUrl {
     pub lastmod: Option<String>,
 }
 
+impl QueuedUrl {
+    /// A URL found for the first time: no attempts, no validators, due at `now`.
+    pub fn new(url: String, host: String, kind: PageKind, depth: u32, now: Millis) -> QueuedUrl {
+        QueuedUrl {
+            url,
+            host,
+            kind,
+            depth,
+            next_fetch_at: now,
+            attempts: 0,
+            parent: None,
+            etag: None,
+            last_modified: None,
+            lastmod: None,
+        }
+    }
+}
+
 /// How a fetch of a frontier URL ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageState {
@@ -533,6 +551,23 @@ pub struct PageOutcome {
     pub discovered: Vec<QueuedUrl>,
     /// Ads found on it.
     pub ads: Vec<AdWrite>,
+}
+
+impl PageOutcome {
+    /// An outcome with nothing found: no response details, ads or links yet.
+    pub fn new(url: String, state: PageState, fetched_at: Millis) -> PageOutcome {
+        PageOutcome {
+            url,
+            state,
+            status: None,
+            etag: None,
+            last_modified: None,
+            fetched_at,
+            unchanged: false,
+            discovered: Vec::new(),
+            ads: Vec::new(),
+        }
+    }
 }
 
 /// The crawl frontier and crawl runs.

@@ -228,18 +228,13 @@ impl Crawler {
                     seed: seed.clone(),
                     reason: "has no host".into(),
                 })?;
-                Ok(QueuedUrl {
-                    kind: seed_kind(&url),
-                    url: url.to_string(),
+                Ok(QueuedUrl::new(
+                    url.to_string(),
                     host,
-                    depth: 0,
-                    next_fetch_at: now,
-                    attempts: 0,
-                    parent: None,
-                    etag: None,
-                    last_modified: None,
-                    lastmod: None,
-                })
+                    seed_kind(&url),
+                    0,
+                    now,
+                ))
             })
             .collect()
     }
@@ -637,18 +632,14 @@ impl Loop<'_> {
                 !self.crawler.config.rules.stay_on_host || host_key(url).as_deref() == Some(key)
             })
             .filter_map(|url| {
-                Some(QueuedUrl {
-                    host: host_key(&url)?,
-                    url: url.to_string(),
-                    kind: PageKind::Sitemap,
-                    depth: 0,
-                    next_fetch_at: now,
-                    attempts: 0,
-                    parent: None,
-                    etag: None,
-                    last_modified: None,
-                    lastmod: None,
-                })
+                let host = host_key(&url)?;
+                Some(QueuedUrl::new(
+                    url.to_string(),
+                    host,
+                    PageKind::Sitemap,
+                    0,
+                    now,
+                ))
             })
             .collect();
         if urls.is_empty() {
@@ -739,15 +730,5 @@ fn robots_url(page: &str) -> Option<Url> {
 }
 
 fn skipped(url: &QueuedUrl, why: &str, now: Millis) -> PageOutcome {
-    PageOutcome {
-        url: url.url.clone(),
-        state: PageState::Skipped(why.to_string()),
-        status: None,
-        etag: None,
-        last_modified: None,
-        fetched_at: now,
-        unchanged: false,
-        discovered: Vec::new(),
-        ads: Vec::new(),
-    }
+    PageOutcome::new(url.url.clone(), PageState::Skipped(why.to_string()), now)
 }

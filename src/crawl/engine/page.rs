@@ -48,17 +48,7 @@ impl Reader {
     ) -> ReadPage {
         let mut page = ReadPage {
             queued: queued.clone(),
-            outcome: PageOutcome {
-                url: queued.url.clone(),
-                state: PageState::Done,
-                status: None,
-                etag: None,
-                last_modified: None,
-                fetched_at: now,
-                unchanged: false,
-                discovered: Vec::new(),
-                ads: Vec::new(),
-            },
+            outcome: PageOutcome::new(queued.url.clone(), PageState::Done, now),
             pacing: Outcome::NetworkError,
             status: None,
             error_kind: None,

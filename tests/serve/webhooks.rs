@@ -244,3 +244,59 @@ async fn webhooks_and_checks_never_reach_private_networks() {
     .await;
     assert_eq!(status, 502, "a 404 is reported as a failed fetch");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_hangs_does_not_hold_up_other_partners() {
+    let slow = axum::Router::new().route(
+        "/hook",
+        post(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            StatusCode::NO_CONTENT
+        }),
+    );
+    let fast = axum::Router::new().route("/hook", post(|| async { StatusCode::NO_CONTENT }));
+    let mut hooks = Vec::new();
+    for app in [slow, fast] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        hooks.push(format!("http://{}/hook", listener.local_addr().unwrap()));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
+    let server = Server::start(ServeConfig {
+        allow_private: true,
+        webhooks: WebhookConfig {
+            poll_interval: Duration::from_millis(30),
+            first_retry: Duration::from_millis(50),
+            max_retry: Duration::from_millis(200),
+            max_attempts: 2,
+            timeout: Duration::from_secs(20),
+        },
+        ..ServeConfig::default()
+    })
+    .await;
+    let slow_token = server.partner("slow", &[], &[]);
+    let fast_token = server.partner("fast", &[], &[]);
+    for (token, url) in [(&slow_token, &hooks[0]), (&fast_token, &hooks[1])] {
+        let (status, _) = post_json(&server, "/v1/webhooks", token, &json!({"url": url})).await;
+        assert_eq!(status, 201);
+    }
+    server.lures("first", 1, "en");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The slow receiver is now holding its first delivery; a later ad still reaches the other.
+    server.lures("second", 1, "en");
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = get(&server, "/v1/deliveries", Some(&fast_token)).await;
+        let delivered = body["deliveries"]
+            .as_array()
+            .map(|d| d.iter().filter(|d| d["state"] == "delivered").count())
+            .unwrap_or(0);
+        if delivered == 2 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the other partner's deliveries waited for the hanging receiver: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -13,6 +13,7 @@
 
 pub mod signature;
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -28,8 +29,8 @@ pub use signature::{
     DELIVERY_HEADER, SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, sign, verify_signature,
 };
 
-/// Deliveries attempted per poll.
-const BATCH: usize = 32;
+/// Most delivery attempts under way at once.
+const MAX_IN_FLIGHT: usize = 32;
 
 /// Delivery settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,10 +99,20 @@ impl Worker {
                     return;
                 }
             };
+            // Attempts run side by side and new ones start as soon as they are due, so a slow
+            // receiver holds up only its own deliveries.
+            let mut attempts = tokio::task::JoinSet::new();
+            let mut in_flight: HashSet<i64> = HashSet::new();
             loop {
-                deliver_due(&state, &client).await;
+                start_due(&state, &client, &mut attempts, &mut in_flight).await;
                 tokio::select! {
-                    _ = stopped.changed() => return,
+                    _ = stopped.changed() => {
+                        while attempts.join_next().await.is_some() {}
+                        return;
+                    }
+                    Some(Ok(id)) = attempts.join_next(), if !attempts.is_empty() => {
+                        in_flight.remove(&id);
+                    }
                     _ = tokio::time::sleep(state.config.webhooks.poll_interval) => {}
                 }
             }
@@ -116,10 +127,20 @@ impl Worker {
     }
 }
 
-/// Attempts every due delivery once, concurrently, and waits for all of them.
-pub async fn deliver_due(state: &AppState, client: &reqwest::Client) {
+/// Starts an attempt at every due delivery not already being attempted, up to
+/// [`MAX_IN_FLIGHT`] at once; each task returns its delivery's id when done.
+async fn start_due(
+    state: &AppState,
+    client: &reqwest::Client,
+    attempts: &mut tokio::task::JoinSet<i64>,
+    in_flight: &mut HashSet<i64>,
+) {
+    if in_flight.len() >= MAX_IN_FLIGHT {
+        return;
+    }
     let store = state.store.clone();
-    let due = tokio::task::spawn_blocking(move || store.due_deliveries(now_millis(), BATCH)).await;
+    let wanted = MAX_IN_FLIGHT + in_flight.len();
+    let due = tokio::task::spawn_blocking(move || store.due_deliveries(now_millis(), wanted)).await;
     let due = match due {
         Ok(Ok(due)) => due,
         Ok(Err(e)) => {
@@ -128,13 +149,21 @@ pub async fn deliver_due(state: &AppState, client: &reqwest::Client) {
         }
         Err(_) => return,
     };
-    let mut attempts = tokio::task::JoinSet::new();
     for delivery in due {
+        if in_flight.len() >= MAX_IN_FLIGHT {
+            break;
+        }
+        if !in_flight.insert(delivery.id) {
+            continue;
+        }
         let state = state.clone();
         let client = client.clone();
-        attempts.spawn(async move { attempt(&state, &client, delivery).await });
+        attempts.spawn(async move {
+            let id = delivery.id;
+            attempt(&state, &client, delivery).await;
+            id
+        });
     }
-    while attempts.join_next().await.is_some() {}
 }
 
 /// One attempt at one delivery, recorded.

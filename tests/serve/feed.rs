@@ -45,7 +45,8 @@ async fn pages_skip_and_repeat_nothing_while_ads_arrive() {
         paged.extend(ids(&body));
         // Besides the writer, make sure ads arrive between every two pages.
         let state = server.state.clone();
-        let id = format!("mid{}", paged.len());
+        // Numbered by page, not by ads seen: an empty last page must not reuse an id.
+        let id = format!("mid{mids}");
         tokio::task::spawn_blocking(move || write_lure(state.store.as_ref(), &id, "en"))
             .await
             .unwrap();

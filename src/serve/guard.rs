@@ -12,10 +12,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
 use crate::crawl::address::is_public;
+use crate::crawl::fetch::GuardedResolver;
 
 /// How long a name may take to resolve.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -104,45 +104,16 @@ fn ip_target(ip: IpAddr, url: &Url, allow_private: bool) -> Result<Url, TargetEr
     }
 }
 
-/// A resolver that answers only with public addresses (unless private ones are allowed).
-#[derive(Debug, Clone, Copy)]
-pub struct PublicResolver {
-    /// Pass every address through.
-    pub allow_private: bool,
-}
-
-impl Resolve for PublicResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        Box::pin(resolve_public(
-            name.as_str().to_string(),
-            self.allow_private,
-        ))
-    }
-}
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-async fn resolve_public(host: String, allow_private: bool) -> Result<Addrs, BoxError> {
-    let lookup = tokio::net::lookup_host((host.as_str(), 0));
-    let found = tokio::time::timeout(RESOLVE_TIMEOUT, lookup)
-        .await
-        .map_err(|_| format!("resolving {host} took too long"))??;
-    let kept: Vec<SocketAddr> = found
-        .filter(|a| allow_private || is_public(a.ip()))
-        .collect();
-    if kept.is_empty() {
-        return Err(format!("{host} has no public address").into());
-    }
-    Ok(Box::new(kept.into_iter()))
-}
-
 /// The HTTP client for webhook deliveries: no proxy, no redirects (a redirect could point
 /// anywhere), the guarded resolver, and a time limit per request.
 pub fn delivery_client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        .dns_resolver(Arc::new(PublicResolver { allow_private }))
+        .dns_resolver(Arc::new(GuardedResolver::new(
+            allow_private,
+            RESOLVE_TIMEOUT,
+        )))
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("Lurewatch-Webhook/", env!("CARGO_PKG_VERSION")))
@@ -193,14 +164,11 @@ mod tests {
 
     #[tokio::test]
     async fn the_resolver_drops_private_addresses() {
-        let resolver = PublicResolver {
-            allow_private: false,
-        };
+        use reqwest::dns::{Name, Resolve};
+        let resolver = GuardedResolver::new(false, RESOLVE_TIMEOUT);
         let name: Name = "localhost".parse().unwrap();
         assert!(resolver.resolve(name).await.is_err());
-        let allowing = PublicResolver {
-            allow_private: true,
-        };
+        let allowing = GuardedResolver::new(true, RESOLVE_TIMEOUT);
         let name: Name = "localhost".parse().unwrap();
         assert!(allowing.resolve(name).await.unwrap().next().is_some());
         assert!(delivery_client(false, Duration::from_secs(1)).is_ok());

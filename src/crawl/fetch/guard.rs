@@ -146,7 +146,7 @@ impl ResolveError {
 
 /// A DNS resolver for the HTTP client that returns only the addresses the policy allows.
 #[derive(Debug, Clone)]
-pub(super) struct GuardedResolver {
+pub struct GuardedResolver {
     /// Which addresses may be returned.
     pub(super) policy: AddressPolicy,
     /// Longest wait for the system resolver.
@@ -154,6 +154,19 @@ pub(super) struct GuardedResolver {
 }
 
 impl GuardedResolver {
+    /// A resolver for any HTTP client that must stay out of private networks (webhook
+    /// deliveries use it too): public addresses only unless `allow_private`.
+    pub fn new(allow_private: bool, timeout: Duration) -> GuardedResolver {
+        GuardedResolver {
+            policy: if allow_private {
+                AddressPolicy::Any
+            } else {
+                AddressPolicy::PublicOnly
+            },
+            timeout,
+        }
+    }
+
     /// Resolves `host` and keeps the allowed addresses, failing if none remain.
     pub(super) async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, ResolveError> {
         let lookup_error = |reason: String, temporary: bool| ResolveError::Lookup {

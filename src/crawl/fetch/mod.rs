@@ -41,10 +41,10 @@ pub use charset::decode_html;
 pub use config::{DEFAULT_MAX_BODY_BYTES, DEFAULT_USER_AGENT, FetchConfig, validate_user_agent};
 pub use directives::RobotsDirectives;
 pub use error::FetchError;
-pub use guard::check_hop;
+pub use guard::{GuardedResolver, check_hop};
 pub use response::{Fetched, parse_retry_after};
 
-use guard::{AddressPolicy, GuardedResolver, check_hop_with};
+use guard::{AddressPolicy, check_hop_with};
 use response::ResponseHeaders;
 
 /// The `Accept` header: pages, feeds and sitemaps first, anything else after.
